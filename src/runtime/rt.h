@@ -73,9 +73,11 @@ struct isthmus_instance {
 
 /* One activation record of the interpreter; kept on the store's frame stack. */
 typedef struct rt_frame {
-  const void *ret_pc;      /* where the caller resumes */
-  uint64_t *ret_fp;        /* the caller's frame pointer */
-  isthmus_func *func;      /* the callee (for backtraces) */
+  const uint32_t *ret_pc;      /* where the caller resumes */
+  uint64_t *ret_fp;            /* the caller's frame pointer */
+  isthmus_instance *ret_inst;  /* the caller's instance (NULL: the host) */
+  isthmus_func *func;          /* the callee (for backtraces) */
+  const uint32_t *pc;          /* the callee's position, saved when it calls out (backtraces) */
 } rt_frame;
 
 struct isthmus_store {
@@ -120,6 +122,12 @@ CMN_HIDDEN void rt_trap_add_frame(isthmus_trap *t, isthmus_func *f, uint32_t cod
 CMN_HIDDEN const isthmus_functype *rt_type_canon(isthmus_store *s, const isthmus_functype *t);
 CMN_HIDDEN bool rt_type_equal(const isthmus_functype *a, const isthmus_functype *b);
 
+CMN_HIDDEN void rt_module_retain(isthmus_module *m);
+CMN_HIDDEN isthmus_global *rt_global_new(isthmus_store *s, const isthmus_globaltype *type);
+CMN_HIDDEN void rt_memory_free(isthmus_memory *m);
+CMN_HIDDEN void rt_table_free(isthmus_table *t);
+/* Makes a wasm function object for function `index` of inst's module. */
+CMN_HIDDEN isthmus_func *rt_func_wasm(isthmus_instance *inst, uint32_t index);
 CMN_HIDDEN isthmus_memory *rt_memory_new(isthmus_store *s, const isthmus_memtype *type);
 /* Grows by delta pages; returns the old page count or -1. */
 CMN_HIDDEN int64_t rt_memory_grow(isthmus_memory *m, uint64_t delta);

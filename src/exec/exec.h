@@ -1,0 +1,80 @@
+/* exec.h — the internal code and its two halves: lowering (lower.c) turns a validated
+ * function body into internal code on its first call; the interpreter (interp.c) runs it.
+ *
+ * Internal code is an array of 32-bit words. Each instruction starts with a handler word
+ * (a label offset under computed-goto dispatch, the exe_op number under switch dispatch)
+ * followed by its operands. Operands are frame slots: a frame is an array of 64-bit cells,
+ * params and locals first, then one cell per operand-stack height, so every wasm value has
+ * a slot known when lowering and no value is ever pushed or popped at run time. */
+#ifndef ISTHMUS_EXEC_H
+#define ISTHMUS_EXEC_H
+
+#include "opcodes.h"
+#include "rt.h"
+
+typedef enum exe_op {
+#define OP(E, PFX, CODE, TEXT, IMM, P1, P2, P3, R, SZ) EXE_##E,
+#include "opcodes.def"
+#undef OP
+#define OP(E, PFX, CODE, TEXT, IMM, P1, P2, P3, R, SZ) EXE_##E##_I,
+#include "opcodes.def"
+#undef OP
+#define X(NAME, TEXT, WORDS) EXE_##NAME,
+#include "ops.def"
+#undef X
+  EXE_OP_COUNT_
+} exe_op;
+
+/* A lowered function. */
+typedef struct exe_code {
+  uint32_t num_params;
+  uint32_t num_results;
+  uint32_t num_locals;  /* params included */
+  uint32_t frame_cells; /* locals + operand slots: what a call must find free on the stack */
+  uint32_t len;         /* words */
+  uint32_t *srcmap;     /* pairs (word index, wasm byte offset), for backtraces */
+  uint32_t srcmap_len;
+  uint32_t words[];
+} exe_code;
+
+/* Handler words for each exe_op (filled once by exe_run's init mode). */
+CMN_HIDDEN extern int32_t exe_handler[EXE_OP_COUNT_];
+CMN_HIDDEN void exe_init_handlers(void);
+
+/* Lowers defined function `index` of m. Never fails for a validated module (aborts on OOM). */
+CMN_HIDDEN exe_code *exe_lower(const isthmus_module *m, uint32_t index);
+/* The lowered code of f, lowering on first use (thread-safe: racing lowerings keep one). */
+CMN_HIDDEN exe_code *exe_code_of(isthmus_func *f);
+/* Byte offset in the module of the instruction at word `pos` of `c`, or 0. */
+CMN_HIDDEN uint32_t exe_srcpos(const exe_code *c, uint32_t pos);
+
+/* Out-of-line helpers for the bulk instructions; return 0 or an isthmus_trap_code. */
+CMN_HIDDEN int exe_memory_init(isthmus_instance *inst, uint32_t seg, uint32_t d, uint32_t s, uint32_t n);
+CMN_HIDDEN int exe_memory_copy(isthmus_memory *m, uint32_t d, uint32_t s, uint32_t n);
+CMN_HIDDEN int exe_memory_fill(isthmus_memory *m, uint32_t d, uint32_t v, uint32_t n);
+CMN_HIDDEN int exe_table_init(isthmus_instance *inst, uint32_t tbl, uint32_t seg, uint32_t d, uint32_t s, uint32_t n);
+CMN_HIDDEN int exe_table_copy(isthmus_instance *inst, uint32_t dt, uint32_t st, uint32_t d, uint32_t s, uint32_t n);
+CMN_HIDDEN int exe_table_fill(isthmus_table *t, uint32_t i, uint64_t v, uint32_t n);
+
+static inline float exe_fminf(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return __builtin_signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+static inline float exe_fmaxf(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return __builtin_signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+static inline double exe_fmin(double a, double b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return __builtin_signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+static inline double exe_fmax(double a, double b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return __builtin_signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+
+#endif

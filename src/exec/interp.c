@@ -1,0 +1,525 @@
+/* interp.c — the interpreter loop over internal code (see exec.h for the code's shape).
+ *
+ * Dispatch is direct threading with computed goto on GCC/Clang: each handler word holds its
+ * label's offset from a base label. With ISTHMUS_SWITCH_DISPATCH the same handler bodies
+ * are cases of a switch. Hot state (ip, fp, memory base and size, the instance's globals
+ * and functions) lives in locals and is reloaded after anything that may change it: calls,
+ * returns, memory.grow. A wasm call never recurses in C: frames live on the store's frame
+ * stack. Only host functions that call back into wasm nest C calls. */
+#include <math.h>
+#include <pthread.h>
+
+#include "exec.h"
+
+int32_t exe_handler[EXE_OP_COUNT_];
+
+static inline float f32_of(uint32_t bits) {
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+static inline uint32_t bits_of_f32(float f) {
+  uint32_t b;
+  memcpy(&b, &f, 4);
+  return b;
+}
+static inline double f64_of(uint64_t bits) {
+  double f;
+  memcpy(&f, &bits, 8);
+  return f;
+}
+static inline uint64_t bits_of_f64(double f) {
+  uint64_t b;
+  memcpy(&b, &f, 8);
+  return b;
+}
+
+#define CT_I32 uint32_t
+#define CT_I64 uint64_t
+#define CT_F32 float
+#define CT_F64 double
+#define RD_I32(x) ((uint32_t)(x))
+#define RD_I64(x) ((uint64_t)(x))
+#define RD_F32(x) f32_of((uint32_t)(x))
+#define RD_F64(x) f64_of((uint64_t)(x))
+#define WR_I32(v) ((uint64_t)(uint32_t)(v))
+#define WR_I64(v) ((uint64_t)(v))
+#define WR_F32(v) ((uint64_t)bits_of_f32(v))
+#define WR_F64(v) bits_of_f64(v)
+#define IMM_I32(p) ((uint64_t)(p)[0])
+#define IMM_F32(p) ((uint64_t)(p)[0])
+#define IMM_I64(p) ((uint64_t)(p)[0] | ((uint64_t)(p)[1] << 32))
+#define IMM_F64(p) IMM_I64(p)
+#define IMMW_I32 1
+#define IMMW_F32 1
+#define IMMW_I64 2
+#define IMMW_F64 2
+
+#ifdef ISTHMUS_SWITCH_DISPATCH
+#define CASE(x) case EXE_##x:
+#define NEXT goto dispatch
+#else
+#define CASE(x) L_##x:
+#define NEXT goto *(const void *)(dispatch_base + (int32_t)*ip)
+#endif
+
+#define TRAP(c)                      \
+  do {                               \
+    trap_code = ISTHMUS_TRAP_##c;    \
+    goto trap;                       \
+  } while (0)
+
+#define CHECK_INTERRUPT()                                                        \
+  do {                                                                           \
+    if (CMN_UNLIKELY(atomic_load_explicit(&s->interrupt, memory_order_relaxed))) \
+      TRAP(INTERRUPTED);                                                         \
+  } while (0)
+
+#define RELOAD_INSTANCE()                                                   \
+  do {                                                                      \
+    globals = inst->globals;                                                \
+    funcs = inst->funcs;                                                    \
+    mem = inst->module->num_memories ? inst->memories[0] : NULL;            \
+    membase = mem ? mem->base : NULL;                                       \
+    memsize = mem ? mem->size : 0;                                          \
+  } while (0)
+
+#define RELOAD_MEMORY() (memsize = mem ? mem->size : 0)
+
+/* Handlers that are not generated from numeric.def; listed for the label table. */
+#define MANUAL_HANDLERS(X)                                                                     \
+  X(COPY) X(CONST32) X(CONST64) X(JMP) X(JMP_IF) X(JMP_UNLESS) X(JMP_TABLE) X(RET) X(EXIT)     \
+  X(TRAP) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
+  X(TABLE_SET) X(TABLE_SIZE) X(TABLE_GROW) X(TABLE_FILL) X(TABLE_COPY) X(TABLE_INIT)           \
+  X(ELEM_DROP) X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY)        \
+  X(MEMORY_FILL) X(REF_IS_NULL) X(REF_FUNC)                                                    \
+  X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) X(I32_LOAD8_S) X(I32_LOAD8_U)                \
+  X(I32_LOAD16_S) X(I32_LOAD16_U) X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S)                \
+  X(I64_LOAD16_U) X(I64_LOAD32_S) X(I64_LOAD32_U) X(I32_STORE) X(I64_STORE) X(F32_STORE)       \
+  X(F64_STORE) X(I32_STORE8) X(I32_STORE16) X(I64_STORE8) X(I64_STORE16) X(I64_STORE32)
+
+/* Runs f (a wasm function) on the store's stacks. In init mode (s == NULL) it only fills
+ * exe_handler, since label addresses exist only inside this function. */
+static isthmus_trap *run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
+#ifndef ISTHMUS_SWITCH_DISPATCH
+  const char *dispatch_base = (const char *)&&L_BASE;
+  if (!s) {
+    for (int i = 0; i < EXE_OP_COUNT_; i++) exe_handler[i] = (int32_t)((const char *)&&L_INVALID - dispatch_base);
+#define REG(x) exe_handler[EXE_##x] = (int32_t)((const char *)&&L_##x - dispatch_base);
+#define UN(E, PT, RT, STMT) REG(E)
+#define BIN(E, PT, RT, STMT) REG(E) REG(E##_I)
+#include "numeric.def"
+#undef UN
+#undef BIN
+    MANUAL_HANDLERS(REG)
+#undef REG
+    return NULL;
+  }
+#else
+  if (!s) {
+    for (int i = 0; i < EXE_OP_COUNT_; i++) exe_handler[i] = i;
+    return NULL;
+  }
+#endif
+
+  isthmus_trap_code trap_code = ISTHMUS_TRAP_UNREACHABLE;
+  isthmus_trap *host_trap = NULL;
+  exe_code *code = exe_code_of(f);
+  uint64_t *const stack_end = s->stack + s->stack_cells;
+  uint64_t *const entry_fp = s->stack_top;
+  uint64_t *const saved_top = s->stack_top;
+  const uint32_t base_frame = s->frame_top;
+  rt_frame *const frames = s->frames;
+  uint32_t ft = base_frame;
+  uint32_t exit_words[1] = {(uint32_t)exe_handler[EXE_EXIT]};
+
+  if (ft >= s->max_frames || entry_fp + code->frame_cells > stack_end) {
+    isthmus_trap *t = rt_trap(ISTHMUS_TRAP_STACK_EXHAUSTED);
+    return t;
+  }
+  uint64_t *fp = entry_fp;
+  memcpy(fp, cells, code->num_params * sizeof(uint64_t));
+  memset(fp + code->num_params, 0, (code->num_locals - code->num_params) * sizeof(uint64_t));
+  frames[ft++] = (rt_frame){exit_words, NULL, NULL, f, NULL};
+  const uint32_t *ip = code->words;
+
+  isthmus_instance *inst = f->inst;
+  isthmus_global **globals;
+  isthmus_func **funcs;
+  isthmus_memory *mem;
+  uint8_t *membase;
+  uint64_t memsize;
+  RELOAD_INSTANCE();
+  isthmus_func *callee;
+  uint64_t *newfp;
+
+#ifdef ISTHMUS_SWITCH_DISPATCH
+dispatch:
+  switch ((exe_op)*ip) {
+#else
+  NEXT;
+L_BASE:
+L_INVALID:
+  TRAP(UNREACHABLE);
+#endif
+
+#define UN(E, PT, RT, STMT)              \
+  CASE(E) {                              \
+    CT_##PT a = RD_##PT(fp[ip[2]]);      \
+    CT_##RT r;                           \
+    STMT                                 \
+    fp[ip[1]] = WR_##RT(r);              \
+    ip += 3;                             \
+    NEXT;                                \
+  }
+#define BIN(E, PT, RT, STMT)                                      \
+  CASE(E) {                                                       \
+    CT_##PT a = RD_##PT(fp[ip[2]]), b = RD_##PT(fp[ip[3]]);       \
+    CT_##RT r;                                                    \
+    STMT                                                          \
+    fp[ip[1]] = WR_##RT(r);                                       \
+    ip += 4;                                                      \
+    NEXT;                                                         \
+  }                                                               \
+  CASE(E##_I) {                                                   \
+    CT_##PT a = RD_##PT(fp[ip[2]]), b = RD_##PT(IMM_##PT(ip + 3)); \
+    CT_##RT r;                                                    \
+    STMT                                                          \
+    fp[ip[1]] = WR_##RT(r);                                       \
+    ip += 3 + IMMW_##PT;                                          \
+    NEXT;                                                         \
+  }
+#include "numeric.def"
+#undef UN
+#undef BIN
+
+#define LOAD(E, CT, CONV)                                            \
+  CASE(E) {                                                          \
+    uint64_t ea = (uint64_t)(uint32_t)fp[ip[2]] + ip[3];             \
+    if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) TRAP(MEMORY_OOB);   \
+    CT v;                                                            \
+    memcpy(&v, membase + ea, sizeof v);                              \
+    fp[ip[1]] = (uint64_t)(CONV)v;                                   \
+    ip += 4;                                                         \
+    NEXT;                                                            \
+  }
+  LOAD(I32_LOAD, uint32_t, uint32_t)
+  LOAD(I64_LOAD, uint64_t, uint64_t)
+  LOAD(F32_LOAD, uint32_t, uint32_t)
+  LOAD(F64_LOAD, uint64_t, uint64_t)
+  LOAD(I32_LOAD8_S, int8_t, uint32_t)
+  LOAD(I32_LOAD8_U, uint8_t, uint32_t)
+  LOAD(I32_LOAD16_S, int16_t, uint32_t)
+  LOAD(I32_LOAD16_U, uint16_t, uint32_t)
+  LOAD(I64_LOAD8_S, int8_t, int64_t)
+  LOAD(I64_LOAD8_U, uint8_t, uint64_t)
+  LOAD(I64_LOAD16_S, int16_t, int64_t)
+  LOAD(I64_LOAD16_U, uint16_t, uint64_t)
+  LOAD(I64_LOAD32_S, int32_t, int64_t)
+  LOAD(I64_LOAD32_U, uint32_t, uint64_t)
+#undef LOAD
+
+#define STORE(E, CT)                                                 \
+  CASE(E) {                                                          \
+    uint64_t ea = (uint64_t)(uint32_t)fp[ip[1]] + ip[3];             \
+    if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) TRAP(MEMORY_OOB);   \
+    CT v = (CT)fp[ip[2]];                                            \
+    memcpy(membase + ea, &v, sizeof v);                              \
+    ip += 4;                                                         \
+    NEXT;                                                            \
+  }
+  STORE(I32_STORE, uint32_t)
+  STORE(I64_STORE, uint64_t)
+  STORE(F32_STORE, uint32_t)
+  STORE(F64_STORE, uint64_t)
+  STORE(I32_STORE8, uint8_t)
+  STORE(I32_STORE16, uint16_t)
+  STORE(I64_STORE8, uint8_t)
+  STORE(I64_STORE16, uint16_t)
+  STORE(I64_STORE32, uint32_t)
+#undef STORE
+
+  CASE(COPY) {
+    fp[ip[1]] = fp[ip[2]];
+    ip += 3;
+    NEXT;
+  }
+  CASE(CONST32) {
+    fp[ip[1]] = ip[2];
+    ip += 3;
+    NEXT;
+  }
+  CASE(CONST64) {
+    fp[ip[1]] = IMM_I64(ip + 2);
+    ip += 4;
+    NEXT;
+  }
+  CASE(JMP) {
+    ip += (int32_t)ip[1];
+    CHECK_INTERRUPT();
+    NEXT;
+  }
+  CASE(JMP_IF) {
+    if ((uint32_t)fp[ip[1]]) {
+      ip += (int32_t)ip[2];
+      CHECK_INTERRUPT();
+    } else {
+      ip += 3;
+    }
+    NEXT;
+  }
+  CASE(JMP_UNLESS) {
+    if (!(uint32_t)fp[ip[1]])
+      ip += (int32_t)ip[2];
+    else
+      ip += 3;
+    NEXT;
+  }
+  CASE(JMP_TABLE) {
+    uint32_t i = (uint32_t)fp[ip[1]], n = ip[2];
+    if (i > n) i = n;
+    ip += (int32_t)ip[3 + i];
+    CHECK_INTERRUPT();
+    NEXT;
+  }
+  CASE(CALL) {
+    callee = funcs[ip[1]];
+    newfp = fp + ip[2];
+    goto do_call;
+  }
+  CASE(CALL_INDIRECT) {
+    uint32_t i = (uint32_t)fp[ip[4]];
+    isthmus_table *t = inst->tables[ip[2]];
+    if (i >= t->size) TRAP(UNDEFINED_ELEMENT);
+    callee = (isthmus_func *)(uintptr_t)t->elems[i];
+    if (!callee) TRAP(UNINITIALIZED_ELEMENT);
+    if (callee->type != inst->types[ip[1]]) TRAP(INDIRECT_TYPE);
+    newfp = fp + ip[3];
+    goto do_call;
+  }
+  CASE(RET) {
+    rt_frame *fr = &frames[--ft];
+    ip = fr->ret_pc;
+    fp = fr->ret_fp;
+    if (fr->ret_inst && fr->ret_inst != inst) {
+      inst = fr->ret_inst;
+      RELOAD_INSTANCE();
+    } else {
+      RELOAD_MEMORY();
+    }
+    NEXT;
+  }
+  CASE(EXIT) {
+    memcpy(cells, entry_fp, f->type->num_results * sizeof(uint64_t));
+    s->frame_top = base_frame;
+    s->stack_top = saved_top;
+    return NULL;
+  }
+  CASE(TRAP) {
+    trap_code = (isthmus_trap_code)ip[1];
+    goto trap;
+  }
+  CASE(SELECT) {
+    fp[ip[1]] = (uint32_t)fp[ip[4]] ? fp[ip[2]] : fp[ip[3]];
+    ip += 5;
+    NEXT;
+  }
+  CASE(GLOBAL_GET) {
+    fp[ip[1]] = globals[ip[2]]->cell[0];
+    ip += 3;
+    NEXT;
+  }
+  CASE(GLOBAL_SET) {
+    globals[ip[1]]->cell[0] = fp[ip[2]];
+    ip += 3;
+    NEXT;
+  }
+  CASE(TABLE_GET) {
+    isthmus_table *t = inst->tables[ip[3]];
+    uint32_t i = (uint32_t)fp[ip[2]];
+    if (i >= t->size) TRAP(TABLE_OOB);
+    fp[ip[1]] = t->elems[i];
+    ip += 4;
+    NEXT;
+  }
+  CASE(TABLE_SET) {
+    isthmus_table *t = inst->tables[ip[1]];
+    uint32_t i = (uint32_t)fp[ip[2]];
+    if (i >= t->size) TRAP(TABLE_OOB);
+    t->elems[i] = fp[ip[3]];
+    ip += 4;
+    NEXT;
+  }
+  CASE(TABLE_SIZE) {
+    fp[ip[1]] = inst->tables[ip[2]]->size;
+    ip += 3;
+    NEXT;
+  }
+  CASE(TABLE_GROW) {
+    int64_t r = rt_table_grow(inst->tables[ip[2]], (uint32_t)fp[ip[4]], fp[ip[3]]);
+    fp[ip[1]] = (uint32_t)(int32_t)r;
+    ip += 5;
+    NEXT;
+  }
+  CASE(TABLE_FILL) {
+    int c = exe_table_fill(inst->tables[ip[1]], (uint32_t)fp[ip[2]], fp[ip[3]], (uint32_t)fp[ip[4]]);
+    if (c) {
+      trap_code = (isthmus_trap_code)c;
+      goto trap;
+    }
+    ip += 5;
+    NEXT;
+  }
+  CASE(TABLE_COPY) {
+    int c = exe_table_copy(inst, ip[1], ip[2], (uint32_t)fp[ip[3]], (uint32_t)fp[ip[4]], (uint32_t)fp[ip[5]]);
+    if (c) {
+      trap_code = (isthmus_trap_code)c;
+      goto trap;
+    }
+    ip += 6;
+    NEXT;
+  }
+  CASE(TABLE_INIT) {
+    int c = exe_table_init(inst, ip[1], ip[2], (uint32_t)fp[ip[3]], (uint32_t)fp[ip[4]], (uint32_t)fp[ip[5]]);
+    if (c) {
+      trap_code = (isthmus_trap_code)c;
+      goto trap;
+    }
+    ip += 6;
+    NEXT;
+  }
+  CASE(ELEM_DROP) {
+    inst->elems[ip[1]].count = 0;
+    ip += 2;
+    NEXT;
+  }
+  CASE(MEMORY_SIZE) {
+    fp[ip[1]] = memsize / 65536;
+    ip += 2;
+    NEXT;
+  }
+  CASE(MEMORY_GROW) {
+    int64_t r = rt_memory_grow(mem, (uint32_t)fp[ip[2]]);
+    fp[ip[1]] = (uint32_t)(int32_t)r;
+    RELOAD_MEMORY();
+    ip += 3;
+    NEXT;
+  }
+  CASE(MEMORY_INIT) {
+    int c = exe_memory_init(inst, ip[1], (uint32_t)fp[ip[2]], (uint32_t)fp[ip[3]], (uint32_t)fp[ip[4]]);
+    if (c) {
+      trap_code = (isthmus_trap_code)c;
+      goto trap;
+    }
+    ip += 5;
+    NEXT;
+  }
+  CASE(DATA_DROP) {
+    inst->datas[ip[1]].len = 0;
+    ip += 2;
+    NEXT;
+  }
+  CASE(MEMORY_COPY) {
+    int c = exe_memory_copy(mem, (uint32_t)fp[ip[1]], (uint32_t)fp[ip[2]], (uint32_t)fp[ip[3]]);
+    if (c) {
+      trap_code = (isthmus_trap_code)c;
+      goto trap;
+    }
+    ip += 4;
+    NEXT;
+  }
+  CASE(MEMORY_FILL) {
+    int c = exe_memory_fill(mem, (uint32_t)fp[ip[1]], (uint32_t)fp[ip[2]], (uint32_t)fp[ip[3]]);
+    if (c) {
+      trap_code = (isthmus_trap_code)c;
+      goto trap;
+    }
+    ip += 4;
+    NEXT;
+  }
+  CASE(REF_IS_NULL) {
+    fp[ip[1]] = fp[ip[2]] == 0;
+    ip += 3;
+    NEXT;
+  }
+  CASE(REF_FUNC) {
+    fp[ip[1]] = (uint64_t)(uintptr_t)funcs[ip[2]];
+    ip += 3;
+    NEXT;
+  }
+#ifdef ISTHMUS_SWITCH_DISPATCH
+    default:
+      TRAP(UNREACHABLE);
+  }
+#endif
+
+do_call:
+  /* callee and newfp are set; ip is at the calling instruction */
+  frames[ft - 1].pc = ip;
+  if (callee->host) {
+    s->frame_top = ft;
+    uint32_t n = callee->type->num_params > callee->type->num_results ? callee->type->num_params
+                                                                       : callee->type->num_results;
+    s->stack_top = newfp + n;
+    isthmus_caller caller = {s, inst};
+    isthmus_trap *t = callee->host(callee->env, &caller, newfp);
+    s->stack_top = saved_top;
+    if (t) {
+      host_trap = t;
+      goto trap;
+    }
+    RELOAD_MEMORY();
+    membase = mem ? mem->base : NULL;
+    ip += *ip == (uint32_t)exe_handler[EXE_CALL] ? 3 : 5;
+    NEXT;
+  }
+  {
+    exe_code *cc = exe_code_of(callee);
+    if (CMN_UNLIKELY(ft >= s->max_frames || newfp + cc->frame_cells > stack_end)) TRAP(STACK_EXHAUSTED);
+    frames[ft++] = (rt_frame){ip + (*ip == (uint32_t)exe_handler[EXE_CALL] ? 3 : 5), fp, inst, callee, NULL};
+    fp = newfp;
+    memset(fp + cc->num_params, 0, (cc->num_locals - cc->num_params) * sizeof(uint64_t));
+    ip = cc->words;
+    if (callee->inst != inst) {
+      inst = callee->inst;
+      RELOAD_INSTANCE();
+    }
+    CHECK_INTERRUPT();
+    NEXT;
+  }
+
+trap: {
+  isthmus_trap *t = host_trap ? host_trap : rt_trap(trap_code);
+  frames[ft - 1].pc = ip;
+  for (uint32_t i = ft; i > base_frame; i--) {
+    rt_frame *fr = &frames[i - 1];
+    uint32_t off = 0;
+    if (fr->func && fr->func->code && fr->pc) {
+      exe_code *fc = atomic_load(&fr->func->code->lowered);
+      if (fc && fr->pc >= fc->words && fr->pc < fc->words + fc->len)
+        off = exe_srcpos(fc, (uint32_t)(fr->pc - fc->words));
+    }
+    rt_trap_add_frame(t, fr->func, off);
+  }
+  s->frame_top = base_frame;
+  s->stack_top = saved_top;
+  return t;
+}
+}
+
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+static void init_handlers(void) { run(NULL, NULL, NULL); }
+void exe_init_handlers(void) { pthread_once(&handlers_once, init_handlers); }
+
+bool rt_store_stacks(isthmus_store *s);
+
+isthmus_trap *exe_invoke(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
+  if (f->host) {
+    isthmus_caller caller = {s, NULL};
+    return f->host(f->env, &caller, cells);
+  }
+  if (!rt_store_stacks(s)) return rt_trap(ISTHMUS_TRAP_OOM);
+  exe_init_handlers();
+  if (s->frame_top == 0) atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
+  return run(s, f, cells);
+}

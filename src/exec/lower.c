@@ -1,0 +1,746 @@
+/* lower.c — turns a validated function body into internal code (see exec.h).
+ *
+ * The lowering keeps a virtual operand stack. An entry is either in its home slot
+ * (locals + height), or still a reference to a local (after local.get), or a constant
+ * (after t.const). References and constants are folded into the operands of the
+ * instruction that consumes them, so `local.get; local.get; i32.add; local.set` becomes
+ * one instruction reading two locals and writing the third. Entries are materialized into
+ * their home slots where control flow joins (block entries, branches, block ends) and when
+ * a local they refer to is about to change. Validation has already proven the code
+ * well-typed, so nothing here re-checks types. */
+#include "exec.h"
+
+enum { V_SLOT, V_LOCAL, V_CONST };
+
+typedef struct vent {
+  uint8_t kind;
+  uint8_t type; /* for constants: decides the width */
+  uint32_t local;
+  uint64_t c;
+} vent;
+
+enum { C_BLOCK, C_LOOP, C_IF, C_ELSE };
+
+typedef struct ctl {
+  uint8_t kind;
+  uint32_t height; /* stack height below the block's params */
+  uint32_t nparams, nresults;
+  uint32_t start;     /* loops: word index of the first instruction */
+  int64_t else_site;  /* ifs: word index of the JMP_UNLESS offset, -1 once patched */
+  uint32_t else_ins;
+  size_t patch_start; /* first pending patch made inside this block */
+} ctl;
+
+typedef struct patch {
+  uint32_t depth; /* index of the target block in the control stack */
+  uint32_t site;  /* word to patch */
+  uint32_t ins;   /* start of the branching instruction (offsets are relative to it) */
+} patch;
+
+typedef struct lower {
+  const isthmus_module *m;
+  bin_reader r;
+  const isthmus_functype *ft;
+  CMN_VEC(uint32_t) code;
+  CMN_VEC(vent) st;
+  CMN_VEC(ctl) cs;
+  CMN_VEC(patch) patches;
+  CMN_VEC(uint32_t) srcmap;
+  CMN_VEC(uint32_t) labels;
+  isthmus_valtype *ltypes;
+  uint32_t nlocals;
+  uint32_t max_h;
+  int64_t last_dst; /* word of the last instruction's destination operand, or -1 */
+  uint32_t ins_off; /* byte offset of the wasm instruction being lowered */
+  bool dead;
+  uint32_t dead_depth;
+} lower;
+
+/* ---------------------------------------------------------------- emission */
+
+static inline uint32_t here(lower *L) { return (uint32_t)L->code.len; }
+static inline void word(lower *L, uint32_t w) { cmn_vec_push(L->code, w); }
+
+static uint32_t op(lower *L, exe_op o) {
+  uint32_t at = here(L);
+  L->last_dst = -1;
+  cmn_vec_push(L->srcmap, at);
+  cmn_vec_push(L->srcmap, L->ins_off);
+  word(L, (uint32_t)exe_handler[o]);
+  return at;
+}
+
+/* Emits the destination operand and remembers it for local.set retargeting. */
+static void dst(lower *L, uint32_t slot) {
+  L->last_dst = (int64_t)here(L);
+  word(L, slot);
+}
+
+static inline uint32_t home(lower *L, uint32_t i) { return L->nlocals + i; }
+static inline uint32_t height(lower *L) { return (uint32_t)L->st.len; }
+
+static void push(lower *L, vent e) {
+  cmn_vec_push(L->st, e);
+  if (L->st.len > L->max_h) L->max_h = (uint32_t)L->st.len;
+}
+static void push_slot(lower *L) { push(L, (vent){V_SLOT, 0, 0, 0}); }
+static vent pop(lower *L) { return L->st.items[--L->st.len]; }
+
+static bool wide(uint8_t t) { return t != ISTHMUS_I32 && t != ISTHMUS_F32; }
+
+static void emit_const(lower *L, uint32_t d, const vent *e) {
+  if (wide(e->type)) {
+    op(L, EXE_CONST64);
+    dst(L, d);
+    word(L, (uint32_t)e->c);
+    word(L, (uint32_t)(e->c >> 32));
+  } else {
+    op(L, EXE_CONST32);
+    dst(L, d);
+    word(L, (uint32_t)e->c);
+  }
+}
+
+/* Makes slot d hold the value of entry e (which sits at height i). */
+static void move_to(lower *L, uint32_t d, const vent *e, uint32_t i) {
+  if (e->kind == V_CONST) {
+    emit_const(L, d, e);
+    return;
+  }
+  uint32_t s = e->kind == V_LOCAL ? e->local : home(L, i);
+  if (s == d) return;
+  op(L, EXE_COPY);
+  dst(L, d);
+  word(L, s);
+}
+
+static void materialize(lower *L, uint32_t i) {
+  vent *e = &L->st.items[i];
+  if (e->kind == V_SLOT) return;
+  vent v = *e;
+  e->kind = V_SLOT;
+  move_to(L, home(L, i), &v, i);
+}
+
+/* The slot an instruction should read entry i from. */
+static uint32_t src(lower *L, uint32_t i) {
+  vent *e = &L->st.items[i];
+  if (e->kind == V_LOCAL) return e->local;
+  if (e->kind == V_CONST) materialize(L, i);
+  return home(L, i);
+}
+
+static void materialize_top(lower *L, uint32_t n) {
+  for (uint32_t i = height(L) - n; i < height(L); i++) materialize(L, i);
+}
+
+static bool refs_local(lower *L, uint32_t x) {
+  for (size_t i = 0; i < L->st.len; i++)
+    if (L->st.items[i].kind == V_LOCAL && L->st.items[i].local == x) return true;
+  return false;
+}
+
+static void materialize_local(lower *L, uint32_t x) {
+  for (uint32_t i = 0; i < height(L); i++)
+    if (L->st.items[i].kind == V_LOCAL && L->st.items[i].local == x) materialize(L, i);
+}
+
+/* At block entries every reference to a local becomes a slot, so that the state after the
+ * block does not depend on which path reached it; constants may stay (they cannot change).
+ * The block's params are made slots too: branches back to a loop deliver them there. */
+static void materialize_for_block(lower *L, uint32_t nparams) {
+  uint32_t h = height(L);
+  for (uint32_t i = 0; i < h; i++)
+    if (L->st.items[i].kind == V_LOCAL || i >= h - nparams) materialize(L, i);
+}
+
+static void label(lower *L) { L->last_dst = -1; }
+
+/* ---------------------------------------------------------------- branches */
+
+static uint32_t arity(const ctl *c) { return c->kind == C_LOOP ? c->nparams : c->nresults; }
+
+/* Moves the top n values to the results of the function and returns. */
+static void emit_return(lower *L) {
+  uint32_t n = L->ft->num_results, h = height(L);
+  if (n == 1) {
+    move_to(L, 0, &L->st.items[h - 1], h - 1);
+  } else {
+    materialize_top(L, n); /* then ascending copies never overwrite a pending source */
+    for (uint32_t k = 0; k < n; k++) {
+      vent s = {V_SLOT, 0, 0, 0};
+      move_to(L, k, &s, h - n + k);
+    }
+  }
+  op(L, EXE_RET);
+}
+
+/* Emits the jump word(s) of an instruction starting at `ins` that targets block `depth`. */
+static void jump_to(lower *L, uint32_t depth, uint32_t ins) {
+  ctl *c = &L->cs.items[depth];
+  if (c->kind == C_LOOP) {
+    word(L, (uint32_t)((int32_t)c->start - (int32_t)ins));
+  } else {
+    patch p = {depth, here(L), ins};
+    cmn_vec_push(L->patches, p);
+    word(L, 0);
+  }
+}
+
+/* Copies the label's values into the target block's slots. */
+static void emit_label_moves(lower *L, const ctl *c) {
+  uint32_t n = arity(c), h = height(L);
+  for (uint32_t k = 0; k < n; k++) move_to(L, home(L, c->height + k), &L->st.items[h - n + k], h - n + k);
+}
+
+static bool needs_moves(lower *L, const ctl *c) {
+  uint32_t n = arity(c), h = height(L);
+  if (n == 0) return false;
+  if (h - n != c->height) return true;
+  for (uint32_t k = h - n; k < h; k++)
+    if (L->st.items[k].kind != V_SLOT) return true;
+  return false;
+}
+
+static void emit_br(lower *L, uint32_t rel) {
+  uint32_t depth = (uint32_t)L->cs.len - 1 - rel;
+  if (depth == 0) {
+    emit_return(L);
+    return;
+  }
+  ctl *c = &L->cs.items[depth];
+  emit_label_moves(L, c);
+  uint32_t ins = op(L, EXE_JMP);
+  jump_to(L, depth, ins);
+}
+
+static void emit_br_if(lower *L, uint32_t rel) {
+  uint32_t cond = src(L, height(L) - 1);
+  pop(L);
+  uint32_t depth = (uint32_t)L->cs.len - 1 - rel;
+  ctl *c = &L->cs.items[depth];
+  /* Materialize before the split: the fallthrough path must see the same state. */
+  materialize_top(L, depth == 0 ? L->ft->num_results : arity(c));
+  if (depth != 0 && !needs_moves(L, c)) {
+    uint32_t ins = op(L, EXE_JMP_IF);
+    word(L, cond);
+    jump_to(L, depth, ins);
+    return;
+  }
+  uint32_t ins = op(L, EXE_JMP_UNLESS);
+  word(L, cond);
+  uint32_t site = here(L);
+  word(L, 0);
+  emit_br(L, rel);
+  L->code.items[site] = here(L) - ins;
+  label(L);
+}
+
+static void emit_br_table(lower *L) {
+  uint32_t n = (uint32_t)L->labels.len - 1; /* the last label is the default */
+  uint32_t idx = src(L, height(L) - 1);
+  pop(L);
+  ctl *def = &L->cs.items[L->cs.len - 1 - L->labels.items[n]];
+  materialize_top(L, arity(def));
+  uint32_t ins = op(L, EXE_JMP_TABLE);
+  word(L, idx);
+  word(L, n);
+  uint32_t table = here(L);
+  for (uint32_t i = 0; i <= n; i++) word(L, 0);
+  for (uint32_t i = 0; i <= n; i++) {
+    uint32_t rel = L->labels.items[i];
+    uint32_t depth = (uint32_t)L->cs.len - 1 - rel;
+    ctl *c = &L->cs.items[depth];
+    if (depth != 0 && !needs_moves(L, c)) {
+      if (c->kind == C_LOOP) {
+        L->code.items[table + i] = (uint32_t)((int32_t)c->start - (int32_t)ins);
+      } else {
+        patch p = {depth, table + i, ins};
+        cmn_vec_push(L->patches, p);
+      }
+      continue;
+    }
+    L->code.items[table + i] = here(L) - ins; /* a stub: moves, then the jump */
+    emit_br(L, rel);
+  }
+}
+
+/* ---------------------------------------------------------------- blocks */
+
+static void block_type(lower *L, int64_t bt, uint32_t *np, uint32_t *nr) {
+  if (bt == -64) { /* 0x40: empty */
+    *np = *nr = 0;
+  } else if (bt < 0) { /* a single value type */
+    *np = 0;
+    *nr = 1;
+  } else {
+    const isthmus_functype *t = &L->m->types[bt];
+    *np = t->num_params;
+    *nr = t->num_results;
+  }
+}
+
+static void begin_block(lower *L, uint8_t kind, int64_t bt, int64_t cond_slot) {
+  uint32_t np, nr;
+  block_type(L, bt, &np, &nr);
+  materialize_for_block(L, np);
+  ctl c = {kind, height(L) - np, np, nr, 0, -1, 0, L->patches.len};
+  label(L);
+  if (kind == C_LOOP) c.start = here(L);
+  if (kind == C_IF) {
+    c.else_ins = op(L, EXE_JMP_UNLESS);
+    word(L, (uint32_t)cond_slot);
+    c.else_site = here(L);
+    word(L, 0);
+  }
+  cmn_vec_push(L->cs, c);
+}
+
+static void resolve_patches(lower *L, uint32_t depth, uint32_t target) {
+  ctl *c = &L->cs.items[depth];
+  size_t w = c->patch_start;
+  for (size_t i = c->patch_start; i < L->patches.len; i++) {
+    patch p = L->patches.items[i];
+    if (p.depth == depth)
+      L->code.items[p.site] = target - p.ins;
+    else
+      L->patches.items[w++] = p;
+  }
+  L->patches.len = w;
+}
+
+static void do_else(lower *L) {
+  ctl *c = &L->cs.items[L->cs.len - 1];
+  uint32_t depth = (uint32_t)L->cs.len - 1;
+  if (!L->dead) {
+    materialize_top(L, c->nresults);
+    uint32_t ins = op(L, EXE_JMP);
+    jump_to(L, depth, ins);
+  }
+  c = &L->cs.items[depth];
+  L->code.items[c->else_site] = here(L) - c->else_ins;
+  c->else_site = -1;
+  c->kind = C_ELSE;
+  label(L);
+  L->dead = false;
+  /* the params were materialized at the `if`, so they are in their slots again */
+  while (L->st.len > c->height + c->nparams) L->st.len--;
+  while (L->st.len < c->height + c->nparams) push_slot(L);
+  for (uint32_t i = c->height; i < L->st.len; i++) L->st.items[i].kind = V_SLOT;
+}
+
+static void do_end(lower *L) {
+  uint32_t depth = (uint32_t)L->cs.len - 1;
+  ctl *c = &L->cs.items[depth];
+  if (!L->dead) materialize_top(L, c->nresults);
+  if (depth == 0) {
+    if (!L->dead) emit_return(L);
+    L->cs.len--;
+    return;
+  }
+  uint32_t target = here(L);
+  if (c->else_site >= 0) L->code.items[c->else_site] = target - c->else_ins;
+  resolve_patches(L, depth, target);
+  label(L);
+  uint32_t h = c->height + c->nresults;
+  L->cs.len--;
+  while (L->st.len > h) L->st.len--;
+  while (L->st.len < h) push_slot(L);
+  for (uint32_t i = c->height; i < h; i++) L->st.items[i].kind = V_SLOT;
+  L->dead = false;
+}
+
+/* ---------------------------------------------------------------- locals */
+
+static void set_local(lower *L, uint32_t x, bool tee) {
+  uint32_t i = height(L) - 1;
+  vent e = L->st.items[i];
+  if (e.kind == V_LOCAL && e.local == x) {
+    if (!tee) pop(L);
+    return;
+  }
+  L->st.len--; /* so refs_local ignores the value itself */
+  bool others = refs_local(L, x);
+  if (e.kind == V_SLOT && L->last_dst >= 0 && L->code.items[L->last_dst] == home(L, i) && !others) {
+    L->code.items[L->last_dst] = x; /* the producer writes the local directly */
+    L->last_dst = -1;
+  } else {
+    if (others) materialize_local(L, x);
+    move_to(L, x, &e, i);
+    L->last_dst = -1;
+  }
+  if (tee) push(L, (vent){V_LOCAL, L->ltypes[x], x, 0});
+}
+
+/* ---------------------------------------------------------------- the main loop */
+
+static int64_t read_blocktype(bin_reader *r) { return bin_sleb(r, 33); }
+
+static void simple(lower *L, int o, const bin_opinfo *info) {
+  uint32_t nparams = info->params[0] ? (info->params[1] ? (info->params[2] ? 3 : 2) : 1) : 0;
+  uint32_t h = height(L);
+  if (nparams == 1) {
+    uint32_t a = src(L, h - 1);
+    pop(L);
+    op(L, (exe_op)o);
+    dst(L, home(L, h - 1));
+    word(L, a);
+    push_slot(L);
+    return;
+  }
+  /* binary */
+  vent b = L->st.items[h - 1];
+  uint32_t a = src(L, h - 2);
+  if (b.kind == V_CONST) {
+    op(L, (exe_op)(o + (EXE_UNREACHABLE_I - EXE_UNREACHABLE)));
+    dst(L, home(L, h - 2));
+    word(L, a);
+    word(L, (uint32_t)b.c);
+    if (wide(info->params[0])) word(L, (uint32_t)(b.c >> 32));
+  } else {
+    uint32_t bs = src(L, h - 1);
+    op(L, (exe_op)o);
+    dst(L, home(L, h - 2));
+    word(L, a);
+    word(L, bs);
+  }
+  L->st.len -= 2;
+  int64_t keep = L->last_dst;
+  push_slot(L);
+  L->last_dst = keep;
+}
+
+static void skip_dead(lower *L, int o, bin_reader *r) {
+  (void)r;
+  if (o == BIN_OP_BLOCK || o == BIN_OP_LOOP || o == BIN_OP_IF) L->dead_depth++;
+}
+
+exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
+  lower L;
+  memset(&L, 0, sizeof L);
+  const bin_func *fn = &m->funcs[index];
+  L.m = m;
+  L.ft = &m->types[fn->type];
+  L.nlocals = L.ft->num_params + fn->num_locals;
+  L.ltypes = cmn_xmalloc(L.nlocals + 1);
+  memcpy(L.ltypes, L.ft->params, L.ft->num_params);
+  if (fn->num_locals) memcpy(L.ltypes + L.ft->num_params, fn->local_types, fn->num_locals);
+  L.last_dst = -1;
+  L.r = (bin_reader){m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
+  bin_reader *r = &L.r;
+  ctl top = {C_BLOCK, 0, 0, L.ft->num_results, 0, -1, 0, 0};
+  cmn_vec_push(L.cs, top);
+
+  while (L.cs.len && !r->err) {
+    L.ins_off = (uint32_t)bin_off(r);
+    uint8_t byte = bin_u8(r);
+    int o = byte == 0xFC ? bin_op_from_fc(bin_u32(r)) : bin_op_from_byte(byte);
+    if (o < 0) break; /* cannot happen after validation */
+    const bin_opinfo *info = &bin_opinfo_table[o];
+    /* decode immediates */
+    int64_t bt = 0;
+    uint32_t i1 = 0, i2 = 0;
+    uint64_t c64 = 0;
+    switch (info->imm) {
+      case BIN_IMM_NONE: break;
+      case BIN_IMM_BLOCK: bt = read_blocktype(r); break;
+      case BIN_IMM_LABEL: case BIN_IMM_FUNC: case BIN_IMM_LOCAL: case BIN_IMM_GLOBAL:
+      case BIN_IMM_TABLE: case BIN_IMM_DATA: case BIN_IMM_ELEM:
+        i1 = bin_u32(r);
+        break;
+      case BIN_IMM_BR_TABLE: {
+        uint32_t n = bin_u32(r);
+        L.labels.len = 0;
+        for (uint32_t k = 0; k <= n && !r->err; k++) cmn_vec_push(L.labels, bin_u32(r));
+        break;
+      }
+      case BIN_IMM_CALL_INDIRECT: case BIN_IMM_TABLE_INIT: case BIN_IMM_TABLE_COPY:
+        i1 = bin_u32(r);
+        i2 = bin_u32(r);
+        break;
+      case BIN_IMM_MEMARG:
+        bin_u32(r); /* alignment: a hint */
+        i1 = bin_u32(r);
+        break;
+      case BIN_IMM_MEM0: bin_u8(r); break;
+      case BIN_IMM_MEMORY_INIT: i1 = bin_u32(r); bin_u8(r); break;
+      case BIN_IMM_MEMORY_COPY: bin_u8(r); bin_u8(r); break;
+      case BIN_IMM_I32: c64 = (uint32_t)bin_s32(r); break;
+      case BIN_IMM_I64: c64 = (uint64_t)bin_s64(r); break;
+      case BIN_IMM_F32: c64 = bin_fixed32(r); break;
+      case BIN_IMM_F64: c64 = bin_fixed64(r); break;
+      case BIN_IMM_SELECT_T: {
+        uint32_t n = bin_u32(r);
+        for (uint32_t k = 0; k < n; k++) bin_u8(r);
+        break;
+      }
+      case BIN_IMM_REFTYPE: i1 = bin_u8(r); break;
+    }
+    if (L.dead) {
+      if (o == BIN_OP_END) {
+        if (L.dead_depth) { L.dead_depth--; continue; }
+      } else if (o == BIN_OP_ELSE) {
+        if (L.dead_depth) continue;
+      } else {
+        skip_dead(&L, o, r);
+        continue;
+      }
+    }
+    uint32_t h = height(&L);
+    switch (o) {
+      case BIN_OP_UNREACHABLE:
+        op(&L, EXE_TRAP);
+        word(&L, ISTHMUS_TRAP_UNREACHABLE);
+        L.dead = true;
+        break;
+      case BIN_OP_NOP: break;
+      case BIN_OP_BLOCK: begin_block(&L, C_BLOCK, bt, -1); break;
+      case BIN_OP_LOOP: begin_block(&L, C_LOOP, bt, -1); break;
+      case BIN_OP_IF: {
+        uint32_t c = src(&L, h - 1);
+        pop(&L);
+        begin_block(&L, C_IF, bt, c);
+        break;
+      }
+      case BIN_OP_ELSE: do_else(&L); break;
+      case BIN_OP_END: do_end(&L); break;
+      case BIN_OP_BR: emit_br(&L, i1); L.dead = true; break;
+      case BIN_OP_BR_IF: emit_br_if(&L, i1); break;
+      case BIN_OP_BR_TABLE: emit_br_table(&L); L.dead = true; break;
+      case BIN_OP_RETURN: emit_return(&L); L.dead = true; break;
+      case BIN_OP_CALL:
+      case BIN_OP_CALL_INDIRECT: {
+        const isthmus_functype *t = o == BIN_OP_CALL ? bin_func_type(m, i1) : &m->types[i1];
+        uint32_t idx = 0;
+        if (o == BIN_OP_CALL_INDIRECT) {
+          idx = src(&L, h - 1);
+          pop(&L);
+          h--;
+        }
+        materialize_top(&L, t->num_params);
+        uint32_t argbase = home(&L, h - t->num_params);
+        if (o == BIN_OP_CALL) {
+          op(&L, EXE_CALL);
+          word(&L, i1);
+          word(&L, argbase);
+        } else {
+          op(&L, EXE_CALL_INDIRECT);
+          word(&L, i1);
+          word(&L, i2);
+          word(&L, argbase);
+          word(&L, idx);
+        }
+        L.st.len -= t->num_params;
+        for (uint32_t k = 0; k < t->num_results; k++) push_slot(&L);
+        /* host functions use max(params, results) cells from argbase */
+        if (h - t->num_params + t->num_params > L.max_h) L.max_h = h;
+        break;
+      }
+      case BIN_OP_DROP: pop(&L); break;
+      case BIN_OP_SELECT:
+      case BIN_OP_SELECT_T: {
+        uint32_t c = src(&L, h - 1), b = src(&L, h - 2), a = src(&L, h - 3);
+        op(&L, EXE_SELECT);
+        dst(&L, home(&L, h - 3));
+        word(&L, a);
+        word(&L, b);
+        word(&L, c);
+        L.st.len -= 3;
+        int64_t keep = L.last_dst;
+        push_slot(&L);
+        L.last_dst = keep;
+        break;
+      }
+      case BIN_OP_LOCAL_GET: push(&L, (vent){V_LOCAL, L.ltypes[i1], i1, 0}); break;
+      case BIN_OP_LOCAL_SET: set_local(&L, i1, false); break;
+      case BIN_OP_LOCAL_TEE: set_local(&L, i1, true); break;
+      case BIN_OP_GLOBAL_GET: {
+        op(&L, EXE_GLOBAL_GET);
+        dst(&L, home(&L, h));
+        word(&L, i1);
+        int64_t keep = L.last_dst;
+        push_slot(&L);
+        L.last_dst = keep;
+        break;
+      }
+      case BIN_OP_GLOBAL_SET: {
+        uint32_t a = src(&L, h - 1);
+        pop(&L);
+        op(&L, EXE_GLOBAL_SET);
+        word(&L, i1);
+        word(&L, a);
+        break;
+      }
+      case BIN_OP_TABLE_GET: {
+        uint32_t a = src(&L, h - 1);
+        pop(&L);
+        op(&L, EXE_TABLE_GET);
+        dst(&L, home(&L, h - 1));
+        word(&L, a);
+        word(&L, i1);
+        push_slot(&L);
+        break;
+      }
+      case BIN_OP_TABLE_SET: {
+        uint32_t v = src(&L, h - 1), a = src(&L, h - 2);
+        L.st.len -= 2;
+        op(&L, EXE_TABLE_SET);
+        word(&L, i1);
+        word(&L, a);
+        word(&L, v);
+        break;
+      }
+      case BIN_OP_MEMORY_SIZE:
+        op(&L, EXE_MEMORY_SIZE);
+        dst(&L, home(&L, h));
+        push_slot(&L);
+        break;
+      case BIN_OP_MEMORY_GROW: {
+        uint32_t a = src(&L, h - 1);
+        pop(&L);
+        op(&L, EXE_MEMORY_GROW);
+        dst(&L, home(&L, h - 1));
+        word(&L, a);
+        push_slot(&L);
+        break;
+      }
+      case BIN_OP_I32_CONST: push(&L, (vent){V_CONST, ISTHMUS_I32, 0, c64}); break;
+      case BIN_OP_I64_CONST: push(&L, (vent){V_CONST, ISTHMUS_I64, 0, c64}); break;
+      case BIN_OP_F32_CONST: push(&L, (vent){V_CONST, ISTHMUS_F32, 0, c64}); break;
+      case BIN_OP_F64_CONST: push(&L, (vent){V_CONST, ISTHMUS_F64, 0, c64}); break;
+      case BIN_OP_REF_NULL: push(&L, (vent){V_CONST, ISTHMUS_FUNCREF, 0, 0}); break;
+      case BIN_OP_REF_IS_NULL: {
+        uint32_t a = src(&L, h - 1);
+        pop(&L);
+        op(&L, EXE_REF_IS_NULL);
+        dst(&L, home(&L, h - 1));
+        word(&L, a);
+        push_slot(&L);
+        break;
+      }
+      case BIN_OP_REF_FUNC:
+        op(&L, EXE_REF_FUNC);
+        dst(&L, home(&L, h));
+        word(&L, i1);
+        push_slot(&L);
+        break;
+      case BIN_OP_MEMORY_INIT: case BIN_OP_MEMORY_COPY: case BIN_OP_MEMORY_FILL:
+      case BIN_OP_TABLE_INIT: case BIN_OP_TABLE_COPY: case BIN_OP_TABLE_FILL: {
+        uint32_t n = src(&L, h - 1), b = src(&L, h - 2), a = src(&L, h - 3);
+        L.st.len -= 3;
+        op(&L, (exe_op)o);
+        if (o == BIN_OP_MEMORY_INIT || o == BIN_OP_TABLE_FILL) word(&L, i1);
+        if (o == BIN_OP_TABLE_INIT) { word(&L, i2); word(&L, i1); } /* table, segment */
+        if (o == BIN_OP_TABLE_COPY) { word(&L, i1); word(&L, i2); }
+        word(&L, a);
+        word(&L, b);
+        word(&L, n);
+        break;
+      }
+      case BIN_OP_DATA_DROP: case BIN_OP_ELEM_DROP:
+        op(&L, (exe_op)o);
+        word(&L, i1);
+        break;
+      case BIN_OP_TABLE_GROW: {
+        uint32_t n = src(&L, h - 1), v = src(&L, h - 2);
+        L.st.len -= 2;
+        op(&L, EXE_TABLE_GROW);
+        dst(&L, home(&L, h - 2));
+        word(&L, i1);
+        word(&L, v);
+        word(&L, n);
+        push_slot(&L);
+        break;
+      }
+      case BIN_OP_TABLE_SIZE:
+        op(&L, EXE_TABLE_SIZE);
+        dst(&L, home(&L, h));
+        word(&L, i1);
+        push_slot(&L);
+        break;
+      default:
+        if (info->membytes) {
+          if (info->result) { /* load */
+            uint32_t a = src(&L, h - 1);
+            pop(&L);
+            op(&L, (exe_op)o);
+            dst(&L, home(&L, h - 1));
+            word(&L, a);
+            word(&L, i1);
+            int64_t keep = L.last_dst;
+            push_slot(&L);
+            L.last_dst = keep;
+          } else { /* store */
+            uint32_t v = src(&L, h - 1), a = src(&L, h - 2);
+            L.st.len -= 2;
+            op(&L, (exe_op)o);
+            word(&L, a);
+            word(&L, v);
+            word(&L, i1);
+          }
+        } else {
+          simple(&L, o, info);
+        }
+        break;
+    }
+  }
+
+  exe_code *c = cmn_xmalloc(sizeof *c + L.code.len * sizeof(uint32_t));
+  c->num_params = L.ft->num_params;
+  c->num_results = L.ft->num_results;
+  c->num_locals = L.nlocals;
+  uint32_t cells = L.nlocals + L.max_h + 2;
+  if (cells < c->num_results) cells = c->num_results;
+  c->frame_cells = cells;
+  c->len = (uint32_t)L.code.len;
+  memcpy(c->words, L.code.items, L.code.len * sizeof(uint32_t));
+  c->srcmap = L.srcmap.items;
+  c->srcmap_len = (uint32_t)(L.srcmap.len / 2);
+  cmn_vec_free(L.code);
+  cmn_vec_free(L.st);
+  cmn_vec_free(L.cs);
+  cmn_vec_free(L.patches);
+  cmn_vec_free(L.labels);
+  free(L.ltypes);
+  return c;
+}
+
+exe_code *exe_code_of(isthmus_func *f) {
+  bin_func *bf = f->code;
+  exe_code *c = atomic_load_explicit(&bf->lowered, memory_order_acquire);
+  if (CMN_LIKELY(c)) return c;
+  exe_init_handlers();
+  c = exe_lower(f->inst->module, f->index);
+  void *expected = NULL;
+  if (!atomic_compare_exchange_strong(&bf->lowered, &expected, c)) {
+    free(c->srcmap);
+    free(c);
+    c = expected;
+  }
+  return c;
+}
+
+uint32_t exe_srcpos(const exe_code *c, uint32_t pos) {
+  /* the last entry at or before pos (entries are in increasing word order) */
+  uint32_t lo = 0, hi = c->srcmap_len, best = 0;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (c->srcmap[2 * mid] <= pos) {
+      best = c->srcmap[2 * mid + 1];
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return best;
+}
+
+void exe_module_release(isthmus_module *m) {
+  for (uint32_t i = m->num_func_imports; i < m->num_funcs; i++) {
+    exe_code *c = atomic_load(&m->funcs[i].lowered);
+    if (c) {
+      free(c->srcmap);
+      free(c);
+    }
+  }
+}
