@@ -59,7 +59,7 @@ static void inspect_print_rows(const char *title, inspect_rows *r) {
     cli_buf_add(&line, " ", 1);
     for (int c = 0; c < INSPECT_COLS; c++) {
       const char *cell = r->cells[i * INSPECT_COLS + c];
-      cli_buf_add(&line, " ", 1);
+      cli_buf_add(&line, c ? "  " : " ", c ? 2 : 1);
       cli_buf_add(&line, cell, strlen(cell));
       for (size_t pad = inspect_width(cell); pad < width[c]; pad++) cli_buf_add(&line, " ", 1);
     }

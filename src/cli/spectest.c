@@ -339,7 +339,7 @@ static isthmus_instance *st_pick(st_runner *r, const json_value *cmd, const char
   switch (slot->state) {
   case ST_MOD_OK: return slot->inst;
   case ST_MOD_NONE: cli_buf_printf(why, "no module defined before this command"); break;
-  case ST_MOD_FAILED: cli_buf_printf(why, "the module of line %ld failed to load", slot->line); break;
+  case ST_MOD_FAILED: cli_buf_printf(why, "the module command of line %ld failed", slot->line); break;
   case ST_MOD_SKIPPED: cli_buf_printf(why, "the module of line %ld was skipped", slot->line); break;
   }
   return NULL;

@@ -1,0 +1,61 @@
+# isthmus — top-level build. `make demo` builds and runs the main job; `make test` runs every test.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
+CMAKE_FLAGS ?=
+
+.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules clean fuzz
+
+all: build
+
+build:
+	@cmake -S . -B $(BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j
+
+asan:
+	@cmake -S . -B $(ASAN_BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Debug -DISTHMUS_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j
+
+# The main job. For now: the bundled `sum` module called through the CLI (prints 24).
+demo: build
+	@mkdir -p $(BUILD)/examples
+	@wat2wasm examples/sum/sum.wat -o $(BUILD)/examples/sum.wasm
+	@echo '$$ $(BUILD)/isthmus call $(BUILD)/examples/sum.wasm sum 12 12'
+	@$(BUILD)/isthmus call $(BUILD)/examples/sum.wasm sum 12 12
+
+# Every test, on the plain build and again on the ASan+UBSan build.
+test: test-plain test-asan
+	@echo "all tests passed"
+
+test-plain: build
+	@$(MAKE) --no-print-directory test-c test-wast test-cli test-modules B=$(BUILD)
+
+test-asan: asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  $(MAKE) --no-print-directory test-c test-wast test-cli test-modules B=$(ASAN_BUILD)
+
+B ?= $(BUILD)
+test-c:
+	@echo "== C unit tests ($(B))"
+	@set -e; for t in $(B)/test_*; do [ -x "$$t" ] || continue; echo "  $$t"; "$$t"; done
+
+test-wast:
+	@echo "== conformance scripts ($(B))"
+	@tests/scripts/run_wast.sh $(B)
+
+test-cli:
+	@echo "== CLI tests ($(B))"
+	@if [ -x tests/cli/run.sh ]; then tests/cli/run.sh $(B); fi
+
+test-modules:
+	@echo "== real toolchain modules ($(B))"
+	@tests/scripts/real_modules.sh $(B)
+
+fuzz:
+	@cmake -S . -B build-fuzz -G "$(GENERATOR)" -DCMAKE_C_COMPILER=clang -DISTHMUS_FUZZ=ON -DISTHMUS_SANITIZE=ON >/dev/null
+	@cmake --build build-fuzz -j --target fuzz_module
+	@mkdir -p build-fuzz/corpus
+	@build-fuzz/fuzz_module -max_total_time=$${FUZZ_SECONDS:-600} build-fuzz/corpus tests/fuzz/seeds
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
