@@ -51,11 +51,15 @@ test-modules:
 	@echo "== real toolchain modules ($(B))"
 	@tests/scripts/real_modules.sh $(B)
 
+# Fuzz the decoder + validator (+ lowering, + instantiation) with libFuzzer. Seeds are the
+# modules of the project's own conformance scripts.
 fuzz:
 	@cmake -S . -B build-fuzz -G "$(GENERATOR)" -DCMAKE_C_COMPILER=clang -DISTHMUS_FUZZ=ON -DISTHMUS_SANITIZE=ON >/dev/null
 	@cmake --build build-fuzz -j --target fuzz_module
-	@mkdir -p build-fuzz/corpus
-	@build-fuzz/fuzz_module -max_total_time=$${FUZZ_SECONDS:-600} build-fuzz/corpus tests/fuzz/seeds
+	@mkdir -p build-fuzz/corpus build-fuzz/seeds
+	@for w in tests/wast/*.wast; do wast2json --no-check $$w -o build-fuzz/seeds/$$(basename $$w .wast).json >/dev/null 2>&1 || true; done
+	@rm -f build-fuzz/seeds/*.json
+	@build-fuzz/fuzz_module -max_total_time=$${FUZZ_SECONDS:-600} -timeout=10 -rss_limit_mb=4096 -artifact_prefix=build-fuzz/ build-fuzz/corpus build-fuzz/seeds
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -101,7 +101,7 @@ static const uint8_t *dec_name(bin_reader *r, uint32_t *len) {
   uint32_t n = dec_len32(r);
   if (r->err) return NULL;
   if (bin_left(r) < n) {
-    bin_fail(r, "unexpected end");
+    dec_eof(r);
     return NULL;
   }
   const uint8_t *s = r->p;
@@ -343,7 +343,7 @@ static void dec_custom_section(bin_decoder *d, size_t start, uint32_t size) {
   const uint8_t *name = dec_name(r, &len);
   if (r->err) return;
   size_t end = start + size;
-  if (bin_off(r) > end || end > m->size) { bin_fail(r, "unexpected end"); return; }
+  if (bin_off(r) > end || end > m->size) { dec_eof(r); return; }
   bin_custom c;
   c.name = cmn_xstrndup((const char *)name, len);
   c.name_len = len;
@@ -468,6 +468,14 @@ isthmus_module *bin_decode(isthmus_engine *engine, const uint8_t *bytes, size_t 
   d.r.end = m->bytes + len;
 
   dec_module(&d);
+  if (d.r.err && d.num_bodies > 0 && d.kind == ISTHMUS_ERR_MALFORMED) {
+    /* The reference would have decoded the bodies' instructions before anything that came
+     * after them; if one of them is malformed, that is the error to report. */
+    bin_reader saved = d.r;
+    if (!dec_check_bodies(&d)) d.r = saved;
+  } else if (!d.r.err && !dec_bodies_ended(&d)) {
+    dec_check_bodies(&d);
+  }
   if (d.r.err) {
     *err = cmn_error(d.kind, (int64_t)d.r.err_off, "%s", d.r.err);
     cmn_vec_free(d.refs);

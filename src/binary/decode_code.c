@@ -98,14 +98,23 @@ void bin_skip_immediates(bin_reader *r, int op) {
  * well-formed, so the walk accepts it and leaves the refusal to the validator). */
 enum { OPEN_BLOCK, OPEN_IF, OPEN_ELSE };
 
-void dec_const_expr(bin_decoder *d, bin_expr *out, bin_elem_item *item) {
+/* What a walk saw: the first instruction, for element items. */
+typedef struct dec_walk_info {
+  unsigned ninstr;
+  int first;          /* bin_op of the first instruction, -1 when none */
+  uint32_t first_idx; /* its index immediate (ref.func, global.get) */
+} dec_walk_info;
+
+/* Walks instructions as the reference decoder does, up to and including the `end` that
+ * closes the sequence, and returns the offset of that `end`. Function indices of ref.func
+ * are added to d->refs when `refs` is set. Errors go to d->r. */
+static size_t dec_walk(bin_decoder *d, dec_walk_info *info, bool refs) {
   bin_reader *r = &d->r;
-  size_t start = bin_off(r), end_off = start;
   uint8_t small[16], *open = small;
-  size_t depth = 0, cap = sizeof small;
-  unsigned ninstr = 0;
-  int first = -1;
-  uint32_t first_idx = 0;
+  size_t depth = 0, cap = sizeof small, end_off = 0;
+  info->ninstr = 0;
+  info->first = -1;
+  info->first_idx = 0;
 
   for (;;) {
     size_t op_off = bin_off(r);
@@ -149,22 +158,19 @@ void dec_const_expr(bin_decoder *d, bin_expr *out, bin_elem_item *item) {
     switch (op) {
       case BIN_OP_REF_FUNC:
         idx = bin_u32(r);
-        if (!r->err) cmn_vec_push(d->refs, idx);
+        if (!r->err && refs) cmn_vec_push(d->refs, idx);
         break;
       case BIN_OP_GLOBAL_GET:
         idx = bin_u32(r);
-        break;
-      case BIN_OP_REF_NULL:
-        dec_reftype(r);
         break;
       default:
         bin_skip_immediates(r, op);
         break;
     }
     if (r->err) break;
-    if (++ninstr == 1) {
-      first = op;
-      first_idx = idx;
+    if (++info->ninstr == 1) {
+      info->first = op;
+      info->first_idx = idx;
     }
     if (op == BIN_OP_BLOCK || op == BIN_OP_LOOP || op == BIN_OP_IF) {
       if (depth == cap) {
@@ -178,25 +184,66 @@ void dec_const_expr(bin_decoder *d, bin_expr *out, bin_elem_item *item) {
     }
   }
   if (open != small) free(open);
-  if (r->err) return;
+  return end_off;
+}
 
+void dec_const_expr(bin_decoder *d, bin_expr *out, bin_elem_item *item) {
+  size_t start = bin_off(&d->r);
+  dec_walk_info info;
+  size_t end_off = dec_walk(d, &info, true);
+  if (d->r.err) return;
   out->off = (uint32_t)start;
   out->len = (uint32_t)(end_off - start);
   if (item) {
     item->op = BIN_ITEM_NULL;
     item->idx = UINT32_MAX;
-    if (ninstr == 1) {
-      if (first == BIN_OP_REF_FUNC) {
+    if (info.ninstr == 1) {
+      if (info.first == BIN_OP_REF_FUNC) {
         item->op = BIN_ITEM_FUNC;
-        item->idx = first_idx;
-      } else if (first == BIN_OP_GLOBAL_GET) {
+        item->idx = info.first_idx;
+      } else if (info.first == BIN_OP_GLOBAL_GET) {
         item->op = BIN_ITEM_GLOBAL;
-        item->idx = first_idx;
-      } else if (first == BIN_OP_REF_NULL) {
+        item->idx = info.first_idx;
+      } else if (info.first == BIN_OP_REF_NULL) {
         item->idx = 0;
       }
     }
   }
+}
+
+/* ---------------------------------------------------------------- function bodies */
+
+bool dec_bodies_ended(const bin_decoder *d) {
+  const isthmus_module *m = d->m;
+  for (uint32_t i = m->num_func_imports; i < m->num_funcs; i++) {
+    const bin_func *f = &m->funcs[i];
+    if (f->code_end <= f->code_off || m->bytes[f->code_end - 1] != 0x0B) return false;
+  }
+  return true;
+}
+
+bool dec_check_bodies(bin_decoder *d) {
+  isthmus_module *m = d->m;
+  bin_reader *r = &d->r;
+  uint32_t n = d->num_bodies < d->num_defined ? d->num_bodies : d->num_defined;
+  for (uint32_t i = 0; i < n; i++) {
+    const bin_func *f = &m->funcs[m->num_func_imports + i];
+    r->err = NULL;
+    r->p = m->bytes + f->code_off;
+    r->end = m->bytes + m->size;
+    dec_walk_info info;
+    dec_walk(d, &info, false);
+    if (r->err) {
+      if (strcmp(r->err, "unexpected end") == 0) r->err = DEC_END_SECTION;
+      return true;
+    }
+    if (bin_off(r) != f->code_end) {
+      dec_fail_at(r, f->body_off, "section size mismatch");
+      return true;
+    }
+  }
+  r->err = NULL;
+  return false;
 }
 
 /* ---------------------------------------------------------------- element section */
@@ -311,7 +358,7 @@ void dec_data_section(bin_decoder *d) {
     uint32_t len = r->err ? 0 : dec_len32(r);
     if (r->err) return;
     if (bin_left(r) < len) {
-      bin_fail(r, "unexpected end");
+      dec_eof(r);
       return;
     }
     s.data_off = (uint32_t)bin_off(r);
@@ -351,7 +398,7 @@ static void dec_body(bin_decoder *d, bin_func *f, uint32_t num_params) {
     return;
   }
   if (body_end > d->m->size) {
-    dec_fail_at(r, d->m->size, DEC_END_SECTION);
+    dec_eof(r);
     return;
   }
   d->total_locals += total;

@@ -48,6 +48,11 @@ static inline void dec_fail_at(bin_reader *r, size_t off, const char *msg) {
   r->p = r->end;
 }
 
+/* Fails for running out of bytes: reported at the end, where the bytes ran out. */
+static inline void dec_eof(bin_reader *r) {
+  dec_fail_at(r, (size_t)(r->end - r->base), "unexpected end");
+}
+
 /* Fails with an implementation limit (ISTHMUS_ERR_RESOURCE). */
 static inline void dec_limit(bin_decoder *d, const char *msg) {
   if (!d->r.err) d->kind = ISTHMUS_ERR_RESOURCE;
@@ -75,6 +80,15 @@ CMN_HIDDEN void dec_reserve(void **arr, uint32_t *cap, uint32_t need, size_t siz
  * (ref.func / ref.null / global.get), or op = BIN_ITEM_NULL with idx = UINT32_MAX when the
  * expression is anything else (the validator rejects those through item_exprs). */
 CMN_HIDDEN void dec_const_expr(bin_decoder *d, bin_expr *out, bin_elem_item *item);
+
+/* Function bodies are not decoded, only delimited; these two catch the bodies that the
+ * reference decoder, which reads a body's instructions without regard to its size, would
+ * have refused (or read past) before anything that went wrong later:
+ * dec_bodies_ended is a cheap test that every recorded body ends in an `end` byte;
+ * dec_check_bodies walks the recorded bodies' instructions and, when one is malformed,
+ * sets d->r's error to the reference's and returns true (it clears d->r's error otherwise). */
+CMN_HIDDEN bool dec_bodies_ended(const bin_decoder *d);
+CMN_HIDDEN bool dec_check_bodies(bin_decoder *d);
 
 CMN_HIDDEN void dec_elem_section(bin_decoder *d);
 CMN_HIDDEN void dec_code_section(bin_decoder *d);

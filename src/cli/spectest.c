@@ -22,8 +22,9 @@ const char cli_spectest_usage[] =
     "with 'N passed, M failed, K skipped'. Text modules and v128 values are skipped.\n"
     "\n"
     "Options:\n"
-    "  -v, --verbose   also report assertions that passed with a different message than\n"
-    "                  expected (trap text, validation reason) and a summary per file\n"
+    "  -v, --verbose   also report assertions that passed with another message than the\n"
+    "                  expected one (trap text, validation reason), why commands were\n"
+    "                  skipped, and a summary per file when several are given\n"
     "  -h, --help      show this help\n"
     "\n"
     "Exit status: 0 when nothing failed, 1 when something failed, 2 on usage errors.\n";
@@ -98,7 +99,11 @@ static void st_note(st_runner *r, const char *fmt, ...) {
 }
 
 static void st_pass(st_runner *r) { r->t.passed++; }
-static void st_skip(st_runner *r) { r->t.skipped++; }
+/* Counts a skipped command; -v says why. */
+static void st_skip(st_runner *r, const char *why) {
+  r->t.skipped++;
+  st_note(r, "skipped: %s", why);
+}
 
 /* A quoted, escaped copy of a name for messages. The caller frees it. */
 static char *st_quote(const char *s, size_t n) {
@@ -548,7 +553,7 @@ static bool st_action_must_run(st_runner *r, const json_value *cmd, st_outcome *
   case ST_ACT_OK:
     break;
   case ST_ACT_SKIP:
-    st_skip(r);
+    st_skip(r, cli_buf_str(&why));
     break;
   case ST_ACT_FAIL:
     st_fail(r, "%s", cli_buf_str(&why));
@@ -574,7 +579,7 @@ static void st_cmd_module(st_runner *r, const json_value *cmd) {
   isthmus_module *m = NULL;
   if (st_is_text(cmd)) {
     slot.state = ST_MOD_SKIPPED;
-    st_skip(r);
+    st_skip(r, "text module");
     goto done;
   }
   m = st_load(r, cmd, &err, &why);
@@ -620,7 +625,7 @@ static void st_cmd_register(st_runner *r, const json_value *cmd) {
   st_mod_state state;
   isthmus_instance *inst = st_pick(r, cmd, "name", &state, &why);
   if (inst) cli_linker_define_instance(r->linker, as, as_len, inst);
-  else if (state == ST_MOD_SKIPPED) st_skip(r);
+  else if (state == ST_MOD_SKIPPED) st_skip(r, cli_buf_str(&why));
   else st_fail(r, "cannot register: %s", cli_buf_str(&why));
   cli_buf_free(&why);
 }
@@ -647,7 +652,7 @@ static void st_cmd_assert_return(st_runner *r, const json_value *cmd) {
   for (size_t i = 0; i < n; i++) {
     st_status s = st_read_value(&list->u.array.items[i], true, &want[i], &why);
     if (s == ST_SKIPPED) {
-      st_skip(r);
+      st_skip(r, cli_buf_str(&why));
       goto done;
     }
     if (s == ST_BAD) {
@@ -700,7 +705,7 @@ static void st_cmd_assert_trap(st_runner *r, const json_value *cmd, bool exhaust
   cli_buf why = {0};
   switch (st_action(r, cmd, &o, &why)) {
   case ST_ACT_SKIP:
-    st_skip(r);
+    st_skip(r, cli_buf_str(&why));
     break;
   case ST_ACT_FAIL:
     st_fail(r, "%s", cli_buf_str(&why));
@@ -730,7 +735,7 @@ static void st_cmd_assert_trap(st_runner *r, const json_value *cmd, bool exhaust
 
 static void st_cmd_bad_module(st_runner *r, const json_value *cmd, isthmus_error_kind kind) {
   if (st_is_text(cmd)) {
-    st_skip(r);
+    st_skip(r, "text module");
     return;
   }
   const char *text = json_get_str(cmd, "text", NULL);
@@ -761,7 +766,7 @@ static void st_cmd_bad_module(st_runner *r, const json_value *cmd, isthmus_error
 
 static void st_cmd_unlinkable(st_runner *r, const json_value *cmd) {
   if (st_is_text(cmd)) {
-    st_skip(r);
+    st_skip(r, "text module");
     return;
   }
   const char *text = json_get_str(cmd, "text", NULL);
@@ -808,7 +813,7 @@ done:
 
 static void st_cmd_uninstantiable(st_runner *r, const json_value *cmd) {
   if (st_is_text(cmd)) {
-    st_skip(r);
+    st_skip(r, "text module");
     return;
   }
   const char *text = json_get_str(cmd, "text", NULL);
@@ -862,10 +867,7 @@ static void st_command(st_runner *r, const json_value *cmd) {
   else if (strcmp(type, "assert_malformed") == 0) st_cmd_bad_module(r, cmd, ISTHMUS_ERR_MALFORMED);
   else if (strcmp(type, "assert_unlinkable") == 0) st_cmd_unlinkable(r, cmd);
   else if (strcmp(type, "assert_uninstantiable") == 0) st_cmd_uninstantiable(r, cmd);
-  else {
-    st_note(r, "unknown command type, skipped");
-    st_skip(r);
-  }
+  else st_skip(r, "unknown command type");
 }
 
 /* ---------------------------------------------------------------- scripts */

@@ -16,14 +16,17 @@ static const isthmus_valtype host_t_f64[] = {ISTHMUS_F64};
 static const isthmus_valtype host_t_i32_f32[] = {ISTHMUS_I32, ISTHMUS_F32};
 static const isthmus_valtype host_t_f64_f64[] = {ISTHMUS_F64, ISTHMUS_F64};
 
+/* Empty lists point at a real (unused) array rather than NULL: an engine may memcpy them. */
+static const isthmus_valtype host_t_none[1] = {0};
+
 static const host_print host_prints[] = {
-    {"print", {0, 0, NULL, NULL}},
-    {"print_i32", {1, 0, host_t_i32, NULL}},
-    {"print_i64", {1, 0, host_t_i64, NULL}},
-    {"print_f32", {1, 0, host_t_f32, NULL}},
-    {"print_f64", {1, 0, host_t_f64, NULL}},
-    {"print_i32_f32", {2, 0, host_t_i32_f32, NULL}},
-    {"print_f64_f64", {2, 0, host_t_f64_f64, NULL}},
+    {"print", {0, 0, host_t_none, host_t_none}},
+    {"print_i32", {1, 0, host_t_i32, host_t_none}},
+    {"print_i64", {1, 0, host_t_i64, host_t_none}},
+    {"print_f32", {1, 0, host_t_f32, host_t_none}},
+    {"print_f64", {1, 0, host_t_f64, host_t_none}},
+    {"print_i32_f32", {2, 0, host_t_i32_f32, host_t_none}},
+    {"print_f64_f64", {2, 0, host_t_f64_f64, host_t_none}},
 };
 
 /* Prints each argument as "VALUE : TYPE" on its own line, like the reference interpreter. */

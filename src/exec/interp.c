@@ -138,7 +138,7 @@ static isthmus_trap *run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
     return t;
   }
   uint64_t *fp = entry_fp;
-  memcpy(fp, cells, code->num_params * sizeof(uint64_t));
+  if (code->num_params) memcpy(fp, cells, code->num_params * sizeof(uint64_t));
   memset(fp + code->num_params, 0, (code->num_locals - code->num_params) * sizeof(uint64_t));
   frames[ft++] = (rt_frame){exit_words, NULL, NULL, f, NULL};
   const uint32_t *ip = code->words;
@@ -310,7 +310,7 @@ L_INVALID:
     NEXT;
   }
   CASE(EXIT) {
-    memcpy(cells, entry_fp, f->type->num_results * sizeof(uint64_t));
+    if (f->type->num_results) memcpy(cells, entry_fp, f->type->num_results * sizeof(uint64_t));
     s->frame_top = base_frame;
     s->stack_top = saved_top;
     return NULL;

@@ -423,7 +423,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
   L.ft = &m->types[fn->type];
   L.nlocals = L.ft->num_params + fn->num_locals;
   L.ltypes = cmn_xmalloc(L.nlocals + 1);
-  memcpy(L.ltypes, L.ft->params, L.ft->num_params);
+  if (L.ft->num_params) memcpy(L.ltypes, L.ft->params, L.ft->num_params);
   if (fn->num_locals) memcpy(L.ltypes + L.ft->num_params, fn->local_types, fn->num_locals);
   L.last_dst = -1;
   L.r = (bin_reader){m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
@@ -693,7 +693,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
   if (cells < c->num_results) cells = c->num_results;
   c->frame_cells = cells;
   c->len = (uint32_t)L.code.len;
-  memcpy(c->words, L.code.items, L.code.len * sizeof(uint32_t));
+  if (L.code.len) memcpy(c->words, L.code.items, L.code.len * sizeof(uint32_t));
   c->srcmap = L.srcmap.items;
   c->srcmap_len = (uint32_t)(L.srcmap.len / 2);
   cmn_vec_free(L.code);

@@ -124,7 +124,7 @@ static isthmus_trap *init_segments(isthmus_instance *inst) {
       isthmus_table *t = inst->tables[e->table];
       uint64_t d = (uint32_t)off;
       if (d + seg->count > t->size) return rt_trap(ISTHMUS_TRAP_TABLE_OOB);
-      memcpy(t->elems + d, seg->refs, seg->count * sizeof(uint64_t));
+      if (seg->count) memcpy(t->elems + d, seg->refs, seg->count * sizeof(uint64_t));
     }
     if (e->mode != BIN_SEG_PASSIVE) seg->count = 0;
   }
@@ -137,7 +137,7 @@ static isthmus_trap *init_segments(isthmus_instance *inst) {
     isthmus_memory *mem = inst->memories[d->memory];
     uint64_t a = (uint32_t)off;
     if (a + seg->len > mem->size) return rt_trap(ISTHMUS_TRAP_MEMORY_OOB);
-    memcpy(mem->base + a, seg->bytes, seg->len);
+    if (seg->len) memcpy(mem->base + a, seg->bytes, seg->len);
     seg->len = 0;
   }
   return NULL;

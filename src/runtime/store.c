@@ -72,8 +72,8 @@ const isthmus_functype *rt_type_canon(isthmus_store *s, const isthmus_functype *
   size_t n = (size_t)t->num_params + t->num_results;
   isthmus_functype *c = cmn_xmalloc(sizeof *c + n);
   isthmus_valtype *vt = (isthmus_valtype *)(c + 1);
-  memcpy(vt, t->params, t->num_params);
-  memcpy(vt + t->num_params, t->results, t->num_results);
+  if (t->num_params) memcpy(vt, t->params, t->num_params);
+  if (t->num_results) memcpy(vt + t->num_params, t->results, t->num_results);
   c->num_params = t->num_params;
   c->num_results = t->num_results;
   c->params = vt;

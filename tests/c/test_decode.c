@@ -70,7 +70,7 @@ static const bad_case bad_cases[] = {
     BAD("two start sections",
         HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x08\x01\x00" "\x08\x01\x00"
             "\x0a\x04\x01\x02\x00\x0b",
-        "unexpected content after last section", 25),
+        "unexpected content after last section", 21),
     BAD("data count after code", HDR "\x0a\x01\x00" "\x0c\x01\x00", "unexpected content after last section", 11),
     BAD("data count after data", HDR "\x0b\x01\x00" "\x0c\x01\x00", "unexpected content after last section", 11),
     BAD("element after data count", HDR "\x0c\x01\x00" "\x09\x01\x00", "unexpected content after last section", 11),
@@ -112,8 +112,8 @@ static const bad_case bad_cases[] = {
     BAD("global init second else", HDR "\x06\x09\x01\x7f\x00\x04\x40\x05\x05\x0b\x0b", "END opcode expected", 16),
     BAD("global init without end", HDR "\x06\x05\x01\x7f\x00\x41\x00", "unexpected end of section or function", 15),
     BAD("global init i32.const overlong", HDR "\x06\x0b\x01\x7f\x00\x41\x80\x80\x80\x80\x80\x00\x0b", "integer representation too long", 18),
-    BAD("global init i32.const unused bits", HDR "\x06\x0a\x01\x7f\x00\x41\x80\x80\x80\x80\x70\x0b", "integer too large", 17),
-    BAD("global init i64.const unused bits", HDR "\x06\x0f\x01\x7e\x00\x42\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02\x0b", "integer too large", 22),
+    BAD("global init i32.const unused bits", HDR "\x06\x0a\x01\x7f\x00\x41\x80\x80\x80\x80\x70\x0b", "integer too large", 18),
+    BAD("global init i64.const unused bits", HDR "\x06\x0f\x01\x7e\x00\x42\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02\x0b", "integer too large", 23),
     BAD("global init memory.size reserved byte", HDR "\x06\x06\x01\x7f\x00\x3f\x01\x0b", "zero byte expected", 14),
     BAD("global init ref.null type", HDR "\x06\x06\x01\x70\x00\xd0\x7f\x0b", "malformed reference type", 14),
     BAD("export kind 4", HDR "\x07\x05\x01\x01\x61\x04\x00", "malformed export kind", 13),
@@ -129,7 +129,7 @@ static const bad_case bad_cases[] = {
     BAD("2 segments declared, 1 given", HDR "\x09\x07\x02\x00\x41\x00\x0b\x01\x00", "unexpected end of section or function", 17),
     BAD("data flags 3", HDR "\x0b\x03\x01\x03\x00", "malformed data segment kind", 11),
     BAD("data bytes past the end", HDR "\x0b\x07\x01\x00\x41\x00\x0b\x09\x61", "length out of bounds", 15),
-    BAD("data bytes longer than the module", HDR "\x0b\x07\x01\x00\x41\x00\x0b\x02\x61", "unexpected end of section or function", 16),
+    BAD("data bytes longer than the module", HDR "\x0b\x07\x01\x00\x41\x00\x0b\x02\x61", "unexpected end of section or function", 17),
     BAD("data shorter than declared", HDR "\x0b\x07\x01\x01\x02\x61\x62\x63", "section size mismatch", 10),
     BAD("data count 2, one segment", HDR "\x05\x03\x01\x00\x01" "\x0c\x01\x02" "\x0b\x03\x01\x01\x00",
         "data count and data section have inconsistent lengths", 21),
@@ -140,22 +140,40 @@ static const bad_case bad_cases[] = {
     BAD("more bodies than functions", HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x07\x02\x02\x00\x0b\x02\x00\x0b",
         "function and code section have inconsistent lengths", 18),
     BAD("locals sum of 2^32", HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00"
-        "\x0a\x0c\x01\x0a\x02\xff\xff\xff\xff\x0f\x7f\x02\x7e\x0b", "too many locals", 23),
+        "\x0a\x0c\x01\x0a\x02\xff\xff\xff\xff\x0f\x7f\x02\x7e\x0b", "too many locals", 22),
     BAD("locals over the limit", HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00"
-        "\x0a\x08\x01\x06\x01\xd1\x86\x03\x7f\x0b", "too many locals", 23),
+        "\x0a\x08\x01\x06\x01\xd1\x86\x03\x7f\x0b", "too many locals", 22),
     BAD("params and locals over the limit", HDR "\x01\x05\x01\x60\x01\x7f\x00" "\x03\x02\x01\x00"
-        "\x0a\x08\x01\x06\x01\xd0\x86\x03\x7f\x0b", "too many locals", 24),
+        "\x0a\x08\x01\x06\x01\xd0\x86\x03\x7f\x0b", "too many locals", 23),
     BAD("local type", HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x06\x01\x04\x01\x01\x40\x0b",
-        "malformed reference type", 25),
+        "malformed reference type", 24),
     BAD("local count too large", HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00"
         "\x0a\x0a\x01\x08\x01\x80\x80\x80\x80\x10\x7f\x0b", "integer too large", 27),
     BAD("locals beyond the body", HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x06\x01\x01\x01\x01\x7f\x0b",
         "section size mismatch", 22),
-    BAD("body longer than the module", HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x05\x01\x04\x00\x0b",
-        "unexpected end of section or function", 28),
+    BAD("body longer than the module", HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x05\x01\x03\x00\x0b",
+        "unexpected end of section or function", 24),
+    /* Bodies are only delimited, but one that does not end in `end` is decoded the way the
+     * reference does, reading on past its size. */
+    BAD("body without end at the end of the module",
+        HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x05\x01\x03\x00\x41\x01",
+        "unexpected end of section or function", 25),
+    BAD("body without end, another body follows",
+        HDR "\x01\x04\x01\x60\x00\x00" "\x03\x03\x02\x00\x00" "\x0a\x0a\x02\x02\x00\x01\x05\x00\x01\x01\x01\x0b",
+        "END opcode expected", 25),
+    BAD("body without end, a data section follows",
+        HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x04\x01\x02\x00\x01" "\x0b\x01\x00",
+        "section size mismatch", 22),
+    BAD("body whose immediate runs on into the next section",
+        HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x05\x03\x01\x00\x01"
+            "\x0a\x08\x01\x06\x00\x41\x00\x28\x02\x82\x80\x80\x80\x80\x00\x1a\x0b",
+        "integer representation too long", 36),
+    BAD("body with an illegal opcode, then a malformed section",
+        HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x05\x01\x03\x00\xff\x0b" "\x0d\x00",
+        "illegal opcode ff", 23),
     BAD("custom section without name", HDR "\x00", "unexpected end", 9),
     BAD("custom section of size 0", HDR "\x00\x00", "unexpected end", 10),
-    BAD("custom name longer than the section", HDR "\x00\x02\x05" "abcde", "unexpected end", 15),
+    BAD("custom name longer than the section", HDR "\x00\x02\x05" "abcde", "unexpected end", 16),
     BAD("custom section past the end", HDR "\x00\x08\x01" "a", "length out of bounds", 9),
     BAD("custom name not UTF-8", HDR "\x00\x02\x01\x80", "malformed UTF-8 encoding", 10),
     BAD("custom name overlong UTF-8", HDR "\x00\x03\x02\xc0\x80", "malformed UTF-8 encoding", 10),
@@ -204,24 +222,24 @@ static const good_case good_cases[] = {
     GOOD("custom section names with NUL and BOM", HDR "\x00\x05\x04\x00\x00" "a" "\x00" "\x00\x05\x03\xef\xbb\xbf" "x"),
     GOOD("a module inside a custom section", HDR "\x00\x0a\x01" "m" HDR),
     GOOD("five-byte LEBs everywhere",
-         HDR "\x01\x8c\x80\x80\x80\x00\x81\x80\x80\x80\x00\x60\x81\x80\x80\x80\x00\x7f\x80\x80\x80\x80\x00"
+         HDR "\x01\x91\x80\x80\x80\x00\x81\x80\x80\x80\x00\x60\x81\x80\x80\x80\x00\x7f\x80\x80\x80\x80\x00"
              "\x03\x8a\x80\x80\x80\x00\x81\x80\x80\x80\x00\x80\x80\x80\x80\x00"
              "\x05\x0c\x01\x01\x81\x80\x80\x80\x00\x82\x80\x80\x80\x00"
-             "\x0a\x90\x80\x80\x80\x00\x81\x80\x80\x80\x00\x8a\x80\x80\x80\x00\x80\x80\x80\x80\x00\x0b"
-             "\x0b\x8b\x80\x80\x80\x00\x81\x80\x80\x80\x00\x01\x83\x80\x80\x80\x00" "abc"),
+             "\x0a\x90\x80\x80\x80\x00\x81\x80\x80\x80\x00\x86\x80\x80\x80\x00\x80\x80\x80\x80\x00\x0b"
+             "\x0b\x8e\x80\x80\x80\x00\x81\x80\x80\x80\x00\x01\x83\x80\x80\x80\x00" "abc"),
     GOOD("maximal LEB values",
          HDR "\x05\x0c\x01\x01\xff\xff\xff\xff\x0f\xff\xff\xff\xff\x0f"
-             "\x06\x15\x01\x7e\x00\x42\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x42\x80\x80\x80\x80\x80\x80\x80\x80\x7f\x1a\x0b"),
+             "\x06\x1b\x01\x7e\x00\x42\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x42\x80\x80\x80\x80\x80\x80\x80\x80\x80\x7f\x1a\x0b"),
     GOOD("locals: zero counts allowed",
          HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x0a\x01\x08\x03\x00\x7f\x00\x7e\x02\x7d\x0b"),
     GOOD("nested blocks in a constant expression are well-formed",
-         HDR "\x06\x0c\x01\x7f\x00\x02\x40\x04\x40\x05\x0b\x0b\x41\x00\x0b"),
+         HDR "\x06\x0d\x01\x7f\x00\x02\x40\x04\x40\x05\x0b\x0b\x41\x00\x0b"),
     GOOD("data count matching",
-         HDR "\x05\x03\x01\x00\x01" "\x0c\x01\x02" "\x0b\x07\x02\x01\x01" "a" "\x01\x00"),
+         HDR "\x05\x03\x01\x00\x01" "\x0c\x01\x02" "\x0b\x06\x02\x01\x01" "a" "\x01\x00"),
     GOOD("malformed name section is ignored", HDR "\x00\x09\x04" "name" "\x01\x08\x05\x00"),
     GOOD("name section with bad UTF-8 is ignored", HDR "\x00\x0a\x04" "name" "\x00\x02\x01\xff\x00"),
-    GOOD("body with a missing end is left to the validator",
-         HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x05\x01\x03\x00\x41\x01"),
+    GOOD("a body whose instructions are malformed is left to the validator",
+         HDR "\x01\x04\x01\x60\x00\x00" "\x03\x02\x01\x00" "\x0a\x06\x01\x04\x00\x3f\x01\x0b"),
     GOOD("v128 value type", HDR "\x01\x05\x01\x60\x01\x7b\x00"),
 };
 
@@ -243,7 +261,7 @@ static const uint8_t rich[] =
     /* types: 0 (i32 i64) -> (f32), 1 () -> () */
     "\x01\x0a\x02" "\x60\x02\x7f\x7e\x01\x7d" "\x60\x00\x00"
     /* imports: env.f func type 1, env.t table funcref 1..2, env.m memory 1, env.g global mut i32 */
-    "\x02\x29\x04"
+    "\x02\x26\x04"
     "\x03" "env" "\x01" "f" "\x00\x01"
     "\x03" "env" "\x01" "t" "\x01\x70\x01\x01\x02"
     "\x03" "env" "\x01" "m" "\x02\x00\x01"
@@ -259,7 +277,7 @@ static const uint8_t rich[] =
     /* start: function 1 */
     "\x08\x01\x01"
     /* elements, all 8 kinds */
-    "\x09\x3b\x08"
+    "\x09\x3c\x08"
     "\x00\x41\x00\x0b\x01\x01"                    /* 0: active table 0, funcs [1] */
     "\x01\x00\x02\x01\x02"                        /* 1: passive funcs [1 2] */
     "\x02\x00\x41\x01\x0b\x00\x01\x00"            /* 2: active table 0 at 1, funcs [0] */
@@ -271,14 +289,13 @@ static const uint8_t rich[] =
     /* data count */
     "\x0c\x01\x03"
     /* code: f1 has locals 2 x i32, 1 x f64; f2, f3 none */
-    "\x0a\x11\x03" "\x07\x02\x02\x7f\x01\x7c\x01\x0b" "\x02\x00\x0b" "\x04\x00\x41\x00\x1a"
-    "\x0b"
+    "\x0a\x11\x03" "\x06\x02\x02\x7f\x01\x7c\x0b" "\x02\x00\x0b" "\x05\x00\x41\x00\x1a\x0b"
     /* data: active "hi", passive "", active memory 0 at 4 "x" */
-    "\x0b\x12\x03" "\x00\x41\x00\x0b\x02" "hi" "\x01\x00" "\x02\x00\x41\x04\x0b\x01" "x"
+    "\x0b\x11\x03" "\x00\x41\x00\x0b\x02" "hi" "\x01\x00" "\x02\x00\x41\x04\x0b\x01" "x"
     /* names: module "rich", functions 0 "imp", 2 "run", 7 (no such function) "ghost" */
-    "\x00\x27\x04" "name"
+    "\x00\x23\x04" "name"
     "\x00\x05\x04" "rich"
-    "\x01\x17\x03" "\x00\x03" "imp" "\x02\x03" "run" "\x07\x05" "ghost"
+    "\x01\x12\x03" "\x00\x03" "imp" "\x02\x03" "run" "\x07\x05" "ghost"
     "\x02\x01\x00" /* local names, skipped */
     ;
 
@@ -359,9 +376,9 @@ static void test_rich(void) {
             f1->local_types[1] == ISTHMUS_I32 && f1->local_types[2] == ISTHMUS_F64,
         "f1 locals");
   CHECK(m->bytes[f1->code_off] == 0x0b && f1->code_end == f1->code_off + 1 &&
-            f1->body_off + 7 == f1->code_end, "f1 body");
+            f1->body_off + 6 == f1->code_end, "f1 body");
   const bin_func *f3 = &m->funcs[3];
-  CHECK(f3->num_locals == 0 && !f3->local_types && f3->code_end - f3->code_off == 3 &&
+  CHECK(f3->num_locals == 0 && !f3->local_types && f3->code_end - f3->code_off == 4 &&
             m->bytes[f3->code_end - 1] == 0x0b, "f3 body");
 
   CHECK(m->has_data_count && m->data_count == 3 && m->num_datas == 3, "data count");
@@ -398,7 +415,7 @@ static void test_rich(void) {
   const uint8_t *data;
   size_t data_len;
   isthmus_module_custom(m, 0, &name, &name_len, &data, &data_len);
-  CHECK(isthmus_module_custom_count(m) == 1 && name_len == 4 && data_len == 0x27 - 5 &&
+  CHECK(isthmus_module_custom_count(m) == 1 && name_len == 4 && data_len == 0x23 - 5 &&
             data[0] == 0x00, "custom via the API");
   CHECK(isthmus_module_func_count(m) == 4 && isthmus_module_func_import_count(m) == 1, "funcs");
   CHECK(strcmp(isthmus_module_func_name(m, 2), "run") == 0 && !isthmus_module_func_name(m, 1) &&

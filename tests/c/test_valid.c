@@ -8,6 +8,10 @@
  *   test_valid FILE.json...    the same for wast2json outputs made elsewhere (e.g. the
  *                              official spec tests); commands that do not concern
  *                              decoding or validation are ignored.
+ *   test_valid --mutate FILE.wasm [N]
+ *                              decodes and validates N (default 10000) randomly mutated
+ *                              copies of FILE: a smoke test for crashes, best run in a
+ *                              sanitizer build (-DISTHMUS_SANITIZE=ON).
  *   test_valid --time FILE.wasm [N]
  *                              decodes and validates FILE N times (default 20) and prints
  *                              the best times.
@@ -79,7 +83,7 @@ static long json_line(const char *line) {
 
 static void check_one(const char *dir, const char *src, long lineno, const char *type,
                       const char *file, const char *text) {
-  char path[4096];
+  char path[8192];
   snprintf(path, sizeof path, "%s/%s", dir, file);
   size_t len;
   uint8_t *bytes = read_file(path, &len);
@@ -262,8 +266,48 @@ static int time_module(const char *path, int reps) {
   return 0;
 }
 
+/* Byte flips, overwrites with interesting values, and truncations of a valid module. */
+static int mutate_module(const char *path, int reps) {
+  size_t len;
+  uint8_t *orig = read_file(path, &len);
+  if (!orig || len < 9) {
+    printf("cannot read %s\n", path);
+    return 1;
+  }
+  uint8_t *buf = malloc(len);
+  uint64_t seed = 0x9E3779B97F4A7C15ull;
+  int counts[8] = {0};
+  static const uint8_t interesting[] = {0x00, 0x01, 0x0B, 0x40, 0x7F, 0x80, 0xFF, 0x05, 0x0C, 0x0E, 0xFC, 0x1C};
+  for (int i = 0; i < reps; i++) {
+    memcpy(buf, orig, len);
+    size_t n = len;
+    int edits = 1 + i % 4;
+    for (int k = 0; k < edits; k++) {
+      seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+      size_t at = 8 + (size_t)(seed >> 16) % (len - 8);
+      switch (seed & 3) {
+        case 0: buf[at] ^= (uint8_t)(1u << ((seed >> 8) & 7)); break;
+        case 1: buf[at] = interesting[(seed >> 8) % sizeof interesting]; break;
+        case 2: buf[at] = (uint8_t)(seed >> 24); break;
+        case 3: if (k == 0) n = at; break;
+      }
+    }
+    isthmus_error *err = load(buf, n);
+    counts[err ? err->kind : 0]++;
+    isthmus_error_delete(err);
+  }
+  printf("%d mutants: %d valid, %d malformed, %d invalid, %d other\n", reps, counts[0],
+         counts[ISTHMUS_ERR_MALFORMED], counts[ISTHMUS_ERR_INVALID],
+         reps - counts[0] - counts[ISTHMUS_ERR_MALFORMED] - counts[ISTHMUS_ERR_INVALID]);
+  free(buf);
+  free(orig);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc >= 3 && strcmp(argv[1], "--mutate") == 0)
+    return mutate_module(argv[2], argc > 3 ? atoi(argv[3]) : 10000);
   if (argc >= 3 && strcmp(argv[1], "--time") == 0)
     return time_module(argv[2], argc > 3 ? atoi(argv[3]) : 20);
   if (argc == 1) {
