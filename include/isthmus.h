@@ -67,7 +67,8 @@ enum {
 /* "i32", "i64", ..., "funcref", "externref"; "?" for anything else. */
 ISTHMUS_API const char *isthmus_valtype_name(isthmus_valtype t);
 
-/* A function type: params then results in one array. Views into module/engine memory. */
+/* A function type. Returned types are views into module or store memory; types passed in
+ * are copied. `params`/`results` may be NULL when their count is 0. */
 typedef struct isthmus_functype {
   uint32_t num_params;
   uint32_t num_results;
@@ -192,7 +193,8 @@ ISTHMUS_API int32_t isthmus_trap_exit_code(const isthmus_trap *t); /* ISTHMUS_TR
 /* Innermost frame first. */
 ISTHMUS_API size_t isthmus_trap_frame_count(const isthmus_trap *t);
 ISTHMUS_API const isthmus_frame *isthmus_trap_frame(const isthmus_trap *t, size_t i);
-/* Writes "message\n  at #0 name (func N) @0xOFF\n..." into a new malloc'd string. */
+/* Renders the message and the backtrace ("wasm backtrace:" and one line per frame) into a
+ * new malloc'd string without a final newline; the caller frees it. */
 ISTHMUS_API char *isthmus_trap_format(const isthmus_trap *t);
 /* For host functions: a new trap with ISTHMUS_TRAP_HOST (message copied). */
 ISTHMUS_API isthmus_trap *isthmus_trap_new(const char *message);
@@ -288,7 +290,8 @@ typedef isthmus_trap *(*isthmus_host_fn)(void *env, isthmus_caller *caller, uint
 ISTHMUS_API isthmus_func *isthmus_func_new(isthmus_store *s, const isthmus_functype *type,
                                            isthmus_host_fn fn, void *env, void (*finalizer)(void *));
 ISTHMUS_API const isthmus_functype *isthmus_func_type(const isthmus_func *f);
-/* Calls f with typed values: checks count and kinds, then runs. Returns an error for usage
+/* Calls f with typed values: checks count and kinds, then runs; on success every result's
+ * `kind` is set from f's type. Returns an error for usage
  * mistakes (through *err when non-NULL) or a trap; both NULL on success. */
 ISTHMUS_API isthmus_trap *isthmus_func_call(isthmus_store *s, isthmus_func *f, const isthmus_val *args,
                                             size_t num_args, isthmus_val *results, size_t num_results,

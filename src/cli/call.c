@@ -314,6 +314,7 @@ int cli_call_main(int argc, char **argv) {
   cli_buf missing = {0};
   size_t num_missing = cli_linker_resolve(linker, store, m, imports, &missing);
   if (num_missing) {
+    if (missing.len && missing.data[missing.len - 1] == '\n') missing.data[--missing.len] = '\0';
     cli_errorf("%s: cannot instantiate: %zu unresolved import%s:\n%s", o.path, num_missing,
                num_missing == 1 ? "" : "s", cli_buf_str(&missing));
     cli_buf_free(&missing);

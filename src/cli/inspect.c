@@ -88,11 +88,10 @@ static void inspect_type_text(cli_buf *b, const isthmus_externtype *t) {
     break;
   case ISTHMUS_EXTERN_TABLE:
     cli_buf_printf(b, "%s ", isthmus_valtype_name(t->of.table.elem));
-    cli_buf_limits(b, &t->of.table.limits);
+    cli_buf_limits(b, &t->of.table.limits, NULL);
     break;
   case ISTHMUS_EXTERN_MEMORY:
-    cli_buf_limits(b, &t->of.memory.limits);
-    cli_buf_printf(b, " pages");
+    cli_buf_limits(b, &t->of.memory.limits, "page");
     break;
   case ISTHMUS_EXTERN_GLOBAL:
     cli_buf_printf(b, "%s%s", t->of.global.mutable_ ? "mut " : "const ",

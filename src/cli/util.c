@@ -305,11 +305,12 @@ void cli_buf_functype(cli_buf *b, const isthmus_functype *t) {
   if (!t->num_params && !t->num_results) cli_buf_printf(b, "()");
 }
 
-void cli_buf_limits(cli_buf *b, const isthmus_limits *l) {
-  if (l->has_max)
-    cli_buf_printf(b, "%llu..%llu", (unsigned long long)l->min, (unsigned long long)l->max);
-  else
-    cli_buf_printf(b, "%llu..", (unsigned long long)l->min);
+void cli_buf_limits(cli_buf *b, const isthmus_limits *l, const char *unit) {
+  const char *u = unit ? unit : "";
+  const char *plural = unit && l->min != 1 ? "s" : "";
+  cli_buf_printf(b, "min %llu%s%s%s, ", (unsigned long long)l->min, unit ? " " : "", u, plural);
+  if (l->has_max) cli_buf_printf(b, "max %llu", (unsigned long long)l->max);
+  else cli_buf_printf(b, "no max");
 }
 
 void cli_buf_externtype(cli_buf *b, const isthmus_externtype *t) {
@@ -320,12 +321,11 @@ void cli_buf_externtype(cli_buf *b, const isthmus_externtype *t) {
     break;
   case ISTHMUS_EXTERN_TABLE:
     cli_buf_printf(b, "table %s ", isthmus_valtype_name(t->of.table.elem));
-    cli_buf_limits(b, &t->of.table.limits);
+    cli_buf_limits(b, &t->of.table.limits, NULL);
     break;
   case ISTHMUS_EXTERN_MEMORY:
     cli_buf_printf(b, "memory ");
-    cli_buf_limits(b, &t->of.memory.limits);
-    cli_buf_printf(b, " pages");
+    cli_buf_limits(b, &t->of.memory.limits, "page");
     break;
   case ISTHMUS_EXTERN_GLOBAL:
     cli_buf_printf(b, "global %s%s", t->of.global.mutable_ ? "mut " : "",

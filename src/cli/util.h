@@ -63,10 +63,10 @@ void cli_format_f64(uint64_t bits, char *buf, size_t len);
 
 /* Appends a function type as "(param i32 i64) (result f32)" ("()" when both are empty). */
 void cli_buf_functype(cli_buf *b, const isthmus_functype *t);
-/* Appends limits as "MIN" / "MIN..MAX". */
-void cli_buf_limits(cli_buf *b, const isthmus_limits *l);
-/* Appends an extern type in a readable form: "func (param i32)", "memory 1..2 pages",
- * "table funcref 10..20", "global mut i32". */
+/* Appends limits as "min 1 page, max 2" / "min 10, no max" (unit may be NULL). */
+void cli_buf_limits(cli_buf *b, const isthmus_limits *l, const char *unit);
+/* Appends an extern type in a readable form: "func (param i32)", "memory min 1 page, max 2",
+ * "table funcref min 10, max 20", "global mut i32". */
 void cli_buf_externtype(cli_buf *b, const isthmus_externtype *t);
 
 /* Prints an engine error as "PATH: at offset 0xOFF: MESSAGE" (offset part when known). */

@@ -61,8 +61,8 @@ void *isthmus_store_data(const isthmus_store *s) { return s->data; }
 
 bool rt_type_equal(const isthmus_functype *a, const isthmus_functype *b) {
   return a->num_params == b->num_params && a->num_results == b->num_results &&
-         memcmp(a->params, b->params, a->num_params) == 0 &&
-         memcmp(a->results, b->results, a->num_results) == 0;
+         (a->num_params == 0 || memcmp(a->params, b->params, a->num_params) == 0) &&
+         (a->num_results == 0 || memcmp(a->results, b->results, a->num_results) == 0);
 }
 
 /* Linear search is fine: a store sees few distinct signatures (Go modules: ~50). */

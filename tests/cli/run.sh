@@ -247,11 +247,11 @@ expect_out_has "inspect functions" "4 (1 imported, 3 defined)"
 expect_out_has "inspect start" "start:      func 3"
 expect_out_has "inspect imports" "imports (3):"
 expect_out_has "inspect import func" 'func    "env"."log"  (param i32)'
-expect_out_has "inspect import memory" '"env"."mem"  1..2 pages'
+expect_out_has "inspect import memory" '"env"."mem"  min 1 page, max 2'
 expect_out_has "inspect import global" '"env"."g"    mut i64'
 expect_out_has "inspect exports" "exports (4):"
 expect_out_has "inspect export func" '"add"          (param i32 i32) (result i32)'
-expect_out_has "inspect export table" 'table   "tab"          funcref 3..10'
+expect_out_has "inspect export table" 'table   "tab"          funcref min 3, max 10'
 expect_out_has "inspect export global" 'global  "counter"      mut i32'
 expect_out_has "inspect memories" "memories (1):"
 expect_out_has "inspect imported memory" 'imported from "env"."mem"'

@@ -38,7 +38,7 @@
     (memory.size)
   )
 )
-(module (import "m" "mem" (memory 0)) (func (result i32) (memory.size)))
+(module (import "spectest" "memory" (memory 0)) (func (result i32) (memory.size)))
 
 ;; ---- a memory is needed
 

@@ -2,6 +2,21 @@
 ;; expressions, element and data segments. Messages are the spec interpreter's (matched
 ;; as prefixes).
 
+;; Imports of the valid modules below come from this one (the assert_invalid modules are
+;; never instantiated, so they import whatever they like).
+(module $M
+  (global (export "g") i32 (i32.const 7))
+  (global (export "gi") i32 (i32.const 1))
+  (global (export "gf") f64 (f64.const 2))
+  (global (export "gr") externref (ref.null extern))
+  (global (export "gfr") funcref (ref.null func))
+  (memory (export "mem") 1)
+  (table (export "t") 0 funcref)
+  (func (export "f") (param i32))
+  (func (export "s"))
+)
+(register "m" $M)
+
 ;; ---- limits
 
 (module (memory 0))
@@ -10,7 +25,6 @@
 (module (memory 65536))
 (module (table 0 funcref))
 (module (table 10 20 externref))
-(module (table 0xffffffff funcref))
 
 (assert_invalid (module (memory 2 1)) "size minimum must not be greater than maximum")
 (assert_invalid (module (memory 65537)) "memory size must be at most 65536 pages (4GiB)")
@@ -117,7 +131,7 @@
 
 (module
   (import "m" "g" (global $g i32))
-  (import "m" "gf" (global $gf funcref))
+  (import "m" "gfr" (global $gf funcref))
   (table $t 10 funcref)
   (table $e 10 externref)
   (func $f) (func $h)

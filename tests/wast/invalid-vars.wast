@@ -1,9 +1,12 @@
 ;; Validation of locals, globals, drop, select (untyped and typed), call and
 ;; call_indirect.
 
+(module $M (global (export "gm") (mut i64) (i64.const 0)))
+(register "m" $M)
+
 (module
   (type $t (func (param i32 f64) (result i64)))
-  (import "m" "g" (global $gi (mut i64)))
+  (import "m" "gm" (global $gi (mut i64)))
   (global $g (mut i32) (i32.const 0))
   (global $c f32 (f32.const 1))
   (global $r (mut funcref) (ref.null func))
