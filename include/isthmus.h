@@ -337,6 +337,62 @@ ISTHMUS_API isthmus_val isthmus_global_get(const isthmus_global *g);
 /* Usage error when immutable or the kind differs. */
 ISTHMUS_API isthmus_error *isthmus_global_set(isthmus_global *g, isthmus_val v);
 
+/* ---------------------------------------------------------------- WASI preview 1 */
+
+/* WASI (wasi_snapshot_preview1) as host functions, with its own fd table, sandboxed
+ * preopened directories and stdio per isthmus_wasi. Configure, create one per instance,
+ * let it fill the module's WASI imports, instantiate, then run `_start` or `_initialize`.
+ *
+ *   isthmus_wasi_config *c = isthmus_wasi_config_new();
+ *   isthmus_wasi_config_set_args(c, argc, argv);
+ *   isthmus_wasi_config_preopen_dir(c, "/host/data", "/data", false);
+ *   isthmus_wasi *w;  err = isthmus_wasi_new(store, c, &w);  isthmus_wasi_config_delete(c);
+ *   err = isthmus_wasi_link(w, module, imports, NULL);       // imports: num_imports entries
+ *   err = isthmus_instantiate(store, module, imports, n, &inst, &trap);
+ *
+ * A guest's proc_exit comes back from the call as a trap with ISTHMUS_TRAP_EXIT and
+ * isthmus_trap_exit_code(). isthmus_wasi_delete() must come after isthmus_store_delete()
+ * of the store it was made in (the host functions refer to it). */
+typedef struct isthmus_wasi_config isthmus_wasi_config;
+typedef struct isthmus_wasi isthmus_wasi;
+
+/* Output sink for stdout/stderr: return 0, or -1 to make the guest's write fail with EIO. */
+typedef int (*isthmus_wasi_write_fn)(void *env, const uint8_t *data, size_t len);
+/* Input source for stdin: bytes read into buf (at most cap), 0 at end of input, -1 on error. */
+typedef int64_t (*isthmus_wasi_read_fn)(void *env, uint8_t *buf, size_t cap);
+
+ISTHMUS_API isthmus_wasi_config *isthmus_wasi_config_new(void);
+ISTHMUS_API void isthmus_wasi_config_delete(isthmus_wasi_config *c);
+/* Replaces the arguments (argv[0] included); strings are copied. */
+ISTHMUS_API void isthmus_wasi_config_set_args(isthmus_wasi_config *c, size_t argc, const char *const *argv);
+/* Adds NAME=VALUE to the environment (a later value for the same name replaces it). */
+ISTHMUS_API void isthmus_wasi_config_set_env(isthmus_wasi_config *c, const char *name, const char *value);
+/* Copies the host's environment. */
+ISTHMUS_API void isthmus_wasi_config_inherit_env(isthmus_wasi_config *c);
+/* Makes host directory `host_path` visible to the guest as `guest_path` (e.g. "/", "/data",
+ * "."). Nothing outside it is reachable. Checked when isthmus_wasi_new opens it. */
+ISTHMUS_API void isthmus_wasi_config_preopen_dir(isthmus_wasi_config *c, const char *host_path,
+                                                 const char *guest_path, bool readonly);
+/* Standard streams (fd 0, 1, 2). The default is to inherit the host's. */
+ISTHMUS_API void isthmus_wasi_config_stdio_inherit(isthmus_wasi_config *c, int fd);
+/* A host file: opened for reading (fd 0) or created/truncated for writing (fd 1, 2). */
+ISTHMUS_API void isthmus_wasi_config_stdio_file(isthmus_wasi_config *c, int fd, const char *path);
+/* /dev/null-like: reads give end of input, writes are discarded. */
+ISTHMUS_API void isthmus_wasi_config_stdio_null(isthmus_wasi_config *c, int fd);
+ISTHMUS_API void isthmus_wasi_config_stdout_callback(isthmus_wasi_config *c, int fd, isthmus_wasi_write_fn fn,
+                                                     void *env);
+ISTHMUS_API void isthmus_wasi_config_stdin_callback(isthmus_wasi_config *c, isthmus_wasi_read_fn fn, void *env);
+
+/* Opens the preopens and stdio files. Errors name the path that failed. */
+ISTHMUS_API isthmus_error *isthmus_wasi_new(isthmus_store *s, const isthmus_wasi_config *c, isthmus_wasi **out);
+ISTHMUS_API void isthmus_wasi_delete(isthmus_wasi *w);
+/* For every import of m from "wasi_snapshot_preview1", puts a host function of w's into
+ * imports[i] (imports has isthmus_module_import_count(m) entries; other entries are left
+ * alone) and sets resolved[i] (when not NULL). An unknown WASI name or a wrong signature is a
+ * link error naming the import. */
+ISTHMUS_API isthmus_error *isthmus_wasi_link(isthmus_wasi *w, const isthmus_module *m, isthmus_extern *imports,
+                                             bool *resolved);
+
 #ifdef __cplusplus
 }
 #endif

@@ -307,10 +307,12 @@ static bool rd_reftype(vstate *s, bin_reader *r, uint8_t *t) {
   return true;
 }
 
+static inline bool rd_len(vstate *s, bin_reader *r, uint32_t *n);
+
 /* select's vec(valtype): returns the count, the first type in *t. */
 static bool rd_select_types(vstate *s, bin_reader *r, uint32_t *count, uint8_t *t) {
-  uint32_t n = bin_u32(r);
-  if (CMN_UNLIKELY(r->err)) return reader_fail(s, r);
+  uint32_t n;
+  if (!rd_len(s, r, &n)) return false;
   *count = n;
   *t = 0;
   for (uint32_t i = 0; i < n; i++) {
@@ -330,6 +332,19 @@ static bool rd_select_types(vstate *s, bin_reader *r, uint32_t *count, uint8_t *
  * reported as unknown instead (invalid), because wast2json leaves the data count section out
  * of such modules and the spec tests then expect "unknown data segment" / "unknown memory";
  * the module is refused either way. */
+/* A vector length, checked as the spec's decoder does: no longer than what is left of the
+ * module (each element takes at least a byte). */
+static inline bool rd_len(vstate *s, bin_reader *r, uint32_t *n) {
+  size_t at = bin_off(r);
+  *n = bin_u32(r);
+  if (CMN_UNLIKELY(r->err)) return reader_fail(s, r);
+  if (CMN_UNLIKELY(*n > s->m->size - at)) {
+    s->op_off = at;
+    return MALFORMED("length out of bounds");
+  }
+  return true;
+}
+
 static inline bool need_data_count(vstate *s) {
   if (CMN_UNLIKELY(!s->m->has_data_count) && s->m->num_datas > 0)
     return MALFORMED("data count section required");
@@ -487,7 +502,7 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
       }
       case 0x0E: { /* br_table */
         uint32_t count, l, arity, n;
-        RD_U32(count);
+        CHECK(rd_len(s, &r, &count));
         const uint8_t *labels = r.p;
         for (uint32_t i = 0; i < count; i++) RD_U32(l);
         RD_U32(l);
@@ -944,7 +959,7 @@ static bool scan_body(vstate *s, const bin_func *fn) {
         if (!need_data_count(s)) return false;
         break;
       case BIN_IMM_BR_TABLE:
-        n = bin_u32(&r);
+        if (!rd_len(s, &r, &n)) return false;
         for (uint32_t i = 0; i <= n && !r.err; i++) (void)bin_u32(&r);
         break;
       case BIN_IMM_CALL_INDIRECT:

@@ -323,14 +323,23 @@
     "\0a\0b\01\09\00\02\80\80\80\80\20\0b\0b")
   "integer too large")
 
-;; br_table cut short by the end of the body
+;; br_table with more targets than bytes left in the module
 (assert_malformed
   (module binary
     "\00asm" "\01\00\00\00"
     "\01\04\01\60\00\00"
     "\03\02\01\00"
     "\0a\08\01\06\00\41\00\0e\05\00")
-  "unexpected end")
+  "length out of bounds")
+
+;; typed select with more types than bytes left in the module
+(assert_malformed
+  (module binary
+    "\00asm" "\01\00\00\00"
+    "\01\04\01\60\00\00"
+    "\03\02\01\00"
+    "\0a\06\01\04\00\1c\7f\7f")
+  "length out of bounds")
 
 ;; f64.const cut short by the end of the body
 (assert_malformed
