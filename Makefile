@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_FLAGS ?=
 
-.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules clean fuzz
+.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind clean fuzz
 
 all: build
 
@@ -45,7 +45,12 @@ test-wast:
 
 test-cli:
 	@echo "== CLI tests ($(B))"
-	@if [ -x tests/cli/run.sh ]; then tests/cli/run.sh $(B); fi
+	@tests/cli/run.sh $(abspath $(B))/isthmus
+
+# The conformance scripts under valgrind's memcheck (leaks and invalid accesses fail).
+test-valgrind: build
+	@RUNNER="valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect -q" \
+	  tests/scripts/run_wast.sh $(BUILD)
 
 test-modules:
 	@echo "== real toolchain modules ($(B))"

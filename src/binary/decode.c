@@ -22,7 +22,7 @@ static uint8_t dec_tag7(bin_reader *r, size_t *off) {
   uint8_t b = bin_u8(r);
   if (r->err) return 0;
   if (b & 0x80) {
-    dec_fail_at(r, *off + 1, "integer representation too long");
+    dec_fail_at(r, *off, "integer representation too long");
     return 0;
   }
   return b;
@@ -62,7 +62,7 @@ static bool dec_flag1(bin_reader *r) {
     return false;
   }
   if (b & 0x80) {
-    dec_fail_at(r, off + 1, "integer representation too long");
+    dec_fail_at(r, off, "integer representation too long");
     return false;
   }
   return b & 1;
@@ -349,7 +349,7 @@ static void dec_custom_section(bin_decoder *d, size_t start, uint32_t size) {
   c.name_len = len;
   c.data_off = (uint32_t)bin_off(r);
   c.data_len = (uint32_t)(end - bin_off(r));
-  m->customs = cmn_xrealloc(m->customs, (m->num_customs + 1) * sizeof *m->customs);
+  dec_reserve((void **)&m->customs, &d->customs_cap, m->num_customs + 1, sizeof *m->customs);
   m->customs[m->num_customs++] = c;
   r->p = r->base + end;
 }

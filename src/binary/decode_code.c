@@ -1,6 +1,7 @@
 /* decode_code.c — the parts of the decoder that touch instructions: immediates, constant
- * expressions, the element, code and data sections. Function bodies are not decoded here:
- * only their local declarations; the validator decodes the instructions. */
+ * expressions, the element, code and data sections. Function bodies are delimited and their
+ * local declarations read; their instructions are decoded by the validator, except when a
+ * body cannot be right (see dec_check_bodies). */
 #include <stdio.h>
 
 #include "decode_int.h"
@@ -92,10 +93,10 @@ void bin_skip_immediates(bin_reader *r, int op) {
   }
 }
 
-/* ---------------------------------------------------------------- constant expressions */
+/* ---------------------------------------------------------------- instruction sequences */
 
-/* Open blocks while walking an expression (nesting is invalid in a constant expression, but
- * well-formed, so the walk accepts it and leaves the refusal to the validator). */
+/* Blocks open during a walk. Constant expressions may not nest blocks, but that makes them
+ * invalid, not malformed: the walk accepts it and leaves the refusal to the validator. */
 enum { OPEN_BLOCK, OPEN_IF, OPEN_ELSE };
 
 /* What a walk saw: the first instruction, for element items. */

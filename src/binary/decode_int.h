@@ -28,7 +28,7 @@ typedef struct bin_decoder {
   char msg[64];            /* storage for messages built at run time ("illegal opcode 06") */
 
   /* Capacities of the growable arrays of m. */
-  uint32_t funcs_cap, tables_cap, memories_cap, globals_cap;
+  uint32_t funcs_cap, tables_cap, memories_cap, globals_cap, customs_cap;
 
   uint32_t num_defined;    /* entries of the function section */
   uint32_t num_bodies;     /* entries of the code section */

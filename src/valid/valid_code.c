@@ -307,7 +307,18 @@ static bool rd_reftype(vstate *s, bin_reader *r, uint8_t *t) {
   return true;
 }
 
-static inline bool rd_len(vstate *s, bin_reader *r, uint32_t *n);
+/* A vector length, checked as the spec's decoder does: no longer than what is left of the
+ * module (each element takes at least a byte). */
+static inline bool rd_len(vstate *s, bin_reader *r, uint32_t *n) {
+  size_t at = bin_off(r);
+  *n = bin_u32(r);
+  if (CMN_UNLIKELY(r->err)) return reader_fail(s, r);
+  if (CMN_UNLIKELY(*n > s->m->size - at)) {
+    s->op_off = at;
+    return MALFORMED("length out of bounds");
+  }
+  return true;
+}
 
 /* select's vec(valtype): returns the count, the first type in *t. */
 static bool rd_select_types(vstate *s, bin_reader *r, uint32_t *count, uint8_t *t) {
@@ -332,19 +343,6 @@ static bool rd_select_types(vstate *s, bin_reader *r, uint32_t *count, uint8_t *
  * reported as unknown instead (invalid), because wast2json leaves the data count section out
  * of such modules and the spec tests then expect "unknown data segment" / "unknown memory";
  * the module is refused either way. */
-/* A vector length, checked as the spec's decoder does: no longer than what is left of the
- * module (each element takes at least a byte). */
-static inline bool rd_len(vstate *s, bin_reader *r, uint32_t *n) {
-  size_t at = bin_off(r);
-  *n = bin_u32(r);
-  if (CMN_UNLIKELY(r->err)) return reader_fail(s, r);
-  if (CMN_UNLIKELY(*n > s->m->size - at)) {
-    s->op_off = at;
-    return MALFORMED("length out of bounds");
-  }
-  return true;
-}
-
 static inline bool need_data_count(vstate *s) {
   if (CMN_UNLIKELY(!s->m->has_data_count) && s->m->num_datas > 0)
     return MALFORMED("data count section required");

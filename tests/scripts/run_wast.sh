@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Converts every tests/wast/*.wast with wast2json and runs it with BUILD/isthmus spectest.
 # Usage: tests/scripts/run_wast.sh BUILD_DIR
+# RUNNER, when set, prefixes the command (e.g. RUNNER="valgrind --error-exitcode=9 -q").
 set -u
 build=${1:?usage: run_wast.sh BUILD_DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,7 +13,7 @@ for w in "$root"/tests/wast/*.wast; do
   if ! wast2json --no-check "$w" -o "$out/$name.json" 2>"$out/$name.conv"; then
     echo "FAIL $name: wast2json could not convert it:"; cat "$out/$name.conv"; bad=$((bad + 1)); continue
   fi
-  res=$("$build/isthmus" spectest "$out/$name.json" 2>&1)
+  res=$(${RUNNER:-} "$build/isthmus" spectest "$out/$name.json" 2>&1)
   status=$?
   last=$(printf '%s\n' "$res" | tail -n 1)
   if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then

@@ -1,4 +1,4 @@
-;; Typing of every numeric instruction (generated from src/binary/opcodes.def): each one
+;; Typing of every numeric instruction (the list follows src/binary/opcodes.def): each one
 ;; is used once correctly, then with an operand of the wrong type, with an operand missing,
 ;; and with its result used as the wrong type.
 
