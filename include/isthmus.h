@@ -243,6 +243,10 @@ ISTHMUS_API void isthmus_module_custom(const isthmus_module *m, size_t i, const 
 /* Total functions (imported + defined), and how many of them are imported. */
 ISTHMUS_API uint32_t isthmus_module_func_count(const isthmus_module *m);
 ISTHMUS_API uint32_t isthmus_module_func_import_count(const isthmus_module *m);
+/* Type of function idx (imports included), or NULL when idx is out of range. */
+ISTHMUS_API const isthmus_functype *isthmus_module_func_type(const isthmus_module *m, uint32_t idx);
+/* Index of export i in the index space of its kind (functions, tables, memories, globals). */
+ISTHMUS_API uint32_t isthmus_module_export_index(const isthmus_module *m, size_t i);
 /* Name of function idx from the name section, or NULL. */
 ISTHMUS_API const char *isthmus_module_func_name(const isthmus_module *m, uint32_t idx);
 /* Start function index, or -1. */

@@ -99,3 +99,11 @@ size_t isthmus_module_global_count(const isthmus_module *m, isthmus_globaltype *
     types[i] = m->globals[m->num_global_imports + i].type;
   return n;
 }
+
+const isthmus_functype *isthmus_module_func_type(const isthmus_module *m, uint32_t idx) {
+  return idx < m->num_funcs ? bin_func_type(m, idx) : NULL;
+}
+
+uint32_t isthmus_module_export_index(const isthmus_module *m, size_t i) {
+  return i < m->num_exports ? m->exports[i].index : UINT32_MAX;
+}
