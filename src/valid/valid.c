@@ -228,9 +228,31 @@ static isthmus_error *check_module(isthmus_module *m, vld_ctx *c) {
   return NULL;
 }
 
+/* SIMD comes later: until the interpreter has v128 values, a module that could hold one is
+ * refused up front. Without v128 in function types, locals and globals no v128 value can
+ * arise (every instruction producing one is a SIMD opcode, refused as illegal). */
+static isthmus_error *refuse_v128(const isthmus_module *m) {
+  const char *what = NULL;
+  for (uint32_t i = 0; i < m->num_types && !what; i++) {
+    const isthmus_functype *t = &m->types[i];
+    for (uint32_t k = 0; k < t->num_params; k++)
+      if (t->params[k] == ISTHMUS_V128) what = "a function type";
+    for (uint32_t k = 0; k < t->num_results; k++)
+      if (t->results[k] == ISTHMUS_V128) what = "a function type";
+  }
+  for (uint32_t i = 0; i < m->num_globals && !what; i++)
+    if (m->globals[i].type.type == ISTHMUS_V128) what = "a global";
+  for (uint32_t i = m->num_func_imports; i < m->num_funcs && !what; i++)
+    for (uint32_t k = 0; k < m->funcs[i].num_locals; k++)
+      if (m->funcs[i].local_types[k] == ISTHMUS_V128) what = "a local";
+  if (!what) return NULL;
+  return cmn_error(ISTHMUS_ERR_INVALID, -1, "SIMD (v128) is not supported yet: %s has type v128", what);
+}
+
 isthmus_error *vld_module(isthmus_module *m) {
   vld_ctx c = {.m = m};
   isthmus_error *err = check_module(m, &c);
+  if (!err) err = refuse_v128(m);
   if (err && err->kind == ISTHMUS_ERR_INVALID) {
     /* The spec decodes the whole module before validating it: a malformed body anywhere
      * outranks the validation error. Bodies before the failing one were fully decoded. */
