@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_FLAGS ?=
 
-.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind clean fuzz
+.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind test-switch clean fuzz
 
 all: build
 
@@ -24,8 +24,15 @@ demo: build
 	@$(BUILD)/isthmus call $(BUILD)/examples/sum.wasm sum 12 12
 
 # Every test, on the plain build and again on the ASan+UBSan build.
-test: test-plain test-asan
+test: test-plain test-asan test-switch
 	@echo "all tests passed"
+
+# The portable switch dispatch must stay conforming too.
+test-switch:
+	@cmake -S . -B build-switch -G "$(GENERATOR)" -DISTHMUS_SWITCH_DISPATCH=ON >/dev/null
+	@cmake --build build-switch -j --target isthmus
+	@echo "== conformance scripts (switch dispatch)"
+	@tests/scripts/run_wast.sh build-switch
 
 test-plain: build
 	@$(MAKE) --no-print-directory test-c test-wast test-cli test-modules B=$(BUILD)
@@ -67,4 +74,4 @@ fuzz:
 	@build-fuzz/fuzz_module -max_total_time=$${FUZZ_SECONDS:-600} -timeout=10 -rss_limit_mb=4096 -artifact_prefix=build-fuzz/ build-fuzz/corpus build-fuzz/seeds
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz build-switch

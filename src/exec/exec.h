@@ -56,6 +56,24 @@ CMN_HIDDEN int exe_table_init(isthmus_instance *inst, uint32_t tbl, uint32_t seg
 CMN_HIDDEN int exe_table_copy(isthmus_instance *inst, uint32_t dt, uint32_t st, uint32_t d, uint32_t s, uint32_t n);
 CMN_HIDDEN int exe_table_fill(isthmus_table *t, uint32_t i, uint64_t v, uint32_t n);
 
+/* u64 -> f32 with one correct rounding (ties to even), by keeping the top 26 bits with a
+ * sticky bit, which double holds exactly, then a single double -> float rounding. The
+ * direct conversion is correctly rounded on x86-64 hardware, but some emulators (valgrind)
+ * round twice; this form gives the same answer everywhere. */
+static inline float exe_u64_to_f32(uint64_t x) {
+  if (x < (1ull << 53)) return (float)(double)x;
+  int n = 64 - __builtin_clzll(x); /* 54..64 significant bits */
+  int drop = n - 26;
+  uint64_t y = x >> drop;
+  if (x & ((1ull << drop) - 1)) y |= 1; /* sticky */
+  return (float)((double)y * (double)(1ull << drop));
+}
+static inline float exe_i64_to_f32(int64_t x) {
+  if (x >= 0) return exe_u64_to_f32((uint64_t)x);
+  float f = exe_u64_to_f32(0 - (uint64_t)x);
+  return -f;
+}
+
 static inline float exe_fminf(float a, float b) {
   if (a != a || b != b) return a + b;
   if (a == b) return __builtin_signbit(a) ? a : b;
