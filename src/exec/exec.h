@@ -44,7 +44,11 @@ CMN_HIDDEN void exe_init_handlers(void);
 /* Lowers defined function `index` of m. Never fails for a validated module (aborts on OOM). */
 CMN_HIDDEN exe_code *exe_lower(const isthmus_module *m, uint32_t index);
 /* The lowered code of f, lowering on first use (thread-safe: racing lowerings keep one). */
-CMN_HIDDEN exe_code *exe_code_of(isthmus_func *f);
+CMN_HIDDEN exe_code *exe_code_lower_slow(isthmus_func *f);
+static inline exe_code *exe_code_of(isthmus_func *f) {
+  exe_code *c = atomic_load_explicit(&f->code->lowered, memory_order_acquire);
+  return CMN_LIKELY(c != NULL) ? c : exe_code_lower_slow(f);
+}
 /* Byte offset in the module of the instruction at word `pos` of `c`, or 0. */
 CMN_HIDDEN uint32_t exe_srcpos(const exe_code *c, uint32_t pos);
 

@@ -12,6 +12,8 @@
 #include "exec.h"
 
 int32_t exe_handler[EXE_OP_COUNT_];
+/* The code the bottom frame of every run returns to: one EXIT instruction. */
+static uint32_t exe_exit_code[1];
 
 static inline float f32_of(uint32_t bits) {
   float f;
@@ -131,15 +133,16 @@ static isthmus_trap *run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
   const uint32_t base_frame = s->frame_top;
   rt_frame *const frames = s->frames;
   uint32_t ft = base_frame;
-  uint32_t exit_words[1] = {(uint32_t)exe_handler[EXE_EXIT]};
+  const uint32_t *const exit_words = exe_exit_code;
+  const uint32_t num_results = f->type->num_results;
 
   if (ft >= s->max_frames || entry_fp + code->frame_cells > stack_end) {
     isthmus_trap *t = rt_trap(ISTHMUS_TRAP_STACK_EXHAUSTED);
     return t;
   }
   uint64_t *fp = entry_fp;
-  if (code->num_params) memcpy(fp, cells, code->num_params * sizeof(uint64_t));
-  memset(fp + code->num_params, 0, (code->num_locals - code->num_params) * sizeof(uint64_t));
+  for (uint32_t i = 0; i < code->num_params; i++) fp[i] = cells[i];
+  for (uint32_t i = code->num_params; i < code->num_locals; i++) fp[i] = 0;
   frames[ft++] = (rt_frame){exit_words, NULL, NULL, f, NULL};
   const uint32_t *ip = code->words;
 
@@ -310,7 +313,7 @@ L_INVALID:
     NEXT;
   }
   CASE(EXIT) {
-    if (f->type->num_results) memcpy(cells, entry_fp, f->type->num_results * sizeof(uint64_t));
+    for (uint32_t i = 0; i < num_results; i++) cells[i] = entry_fp[i];
     s->frame_top = base_frame;
     s->stack_top = saved_top;
     return NULL;
@@ -478,7 +481,7 @@ do_call:
     if (CMN_UNLIKELY(ft >= s->max_frames || newfp + cc->frame_cells > stack_end)) TRAP(STACK_EXHAUSTED);
     frames[ft++] = (rt_frame){ip + (*ip == (uint32_t)exe_handler[EXE_CALL] ? 3 : 5), fp, inst, callee, NULL};
     fp = newfp;
-    memset(fp + cc->num_params, 0, (cc->num_locals - cc->num_params) * sizeof(uint64_t));
+    for (uint32_t i = cc->num_params; i < cc->num_locals; i++) fp[i] = 0;
     ip = cc->words;
     if (callee->inst != inst) {
       inst = callee->inst;
@@ -508,8 +511,16 @@ trap: {
 }
 
 static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
-static void init_handlers(void) { run(NULL, NULL, NULL); }
-void exe_init_handlers(void) { pthread_once(&handlers_once, init_handlers); }
+static atomic_bool handlers_ready;
+static void init_handlers(void) {
+  run(NULL, NULL, NULL);
+  exe_exit_code[0] = (uint32_t)exe_handler[EXE_EXIT];
+  atomic_store_explicit(&handlers_ready, true, memory_order_release);
+}
+void exe_init_handlers(void) {
+  if (CMN_LIKELY(atomic_load_explicit(&handlers_ready, memory_order_acquire))) return;
+  pthread_once(&handlers_once, init_handlers);
+}
 
 bool rt_store_stacks(isthmus_store *s);
 
@@ -518,7 +529,7 @@ isthmus_trap *exe_invoke(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
     isthmus_caller caller = {s, NULL};
     return f->host(f->env, &caller, cells);
   }
-  if (!rt_store_stacks(s)) return rt_trap(ISTHMUS_TRAP_OOM);
+  if (CMN_UNLIKELY(!s->stack) && !rt_store_stacks(s)) return rt_trap(ISTHMUS_TRAP_OOM);
   exe_init_handlers();
   if (s->frame_top == 0) atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
   return run(s, f, cells);

@@ -163,7 +163,12 @@ static uint32_t arity(const ctl *c) { return c->kind == C_LOOP ? c->nparams : c-
 /* Moves the top n values to the results of the function and returns. */
 static void emit_return(lower *L) {
   uint32_t n = L->ft->num_results, h = height(L);
-  if (n == 1) {
+  if (n == 1 && L->st.items[h - 1].kind == V_SLOT && L->last_dst >= 0 &&
+      L->code.items[L->last_dst] == home(L, h - 1)) {
+    /* the value was just computed: compute it straight into the result slot (nothing runs
+     * between that instruction and the return, so no one else reads slot 0 any more) */
+    L->code.items[L->last_dst] = 0;
+  } else if (n == 1) {
     move_to(L, 0, &L->st.items[h - 1], h - 1);
   } else {
     materialize_top(L, n); /* then ascending copies never overwrite a pending source */
@@ -705,10 +710,9 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
   return c;
 }
 
-exe_code *exe_code_of(isthmus_func *f) {
+exe_code *exe_code_lower_slow(isthmus_func *f) {
   bin_func *bf = f->code;
-  exe_code *c = atomic_load_explicit(&bf->lowered, memory_order_acquire);
-  if (CMN_LIKELY(c)) return c;
+  exe_code *c;
   exe_init_handlers();
   c = exe_lower(f->inst->module, f->index);
   void *expected = NULL;

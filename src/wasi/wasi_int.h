@@ -1,3 +1,14 @@
+/* NOTE from core (fd table, config, fd I/O, poll):
+ *  - wasi_fd gained `shared` (true only for inherited stdio: the host fd is a dup of the
+ *    embedder's 0/1/2; status flags are then emulated and never set on it). Leave it false.
+ *  - wasi_fd_alloc returns a zeroed slot (kind WASI_FD_FREE, host_fd -1) that the caller fills
+ *    in (set kind last) before the next wasi_fd_alloc. It may realloc w->fds: re-fetch any
+ *    wasi_fd pointer taken before it (e.g. the directory fd of path_open).
+ *  - fd_fdstat_get reports the entry's `fdflags` as is: path_open must store the fdflags it
+ *    opened with. The core never reads host O_* flags back except for inherited stdio.
+ *  - Rights helpers, fdflags and the write-ish rights set live in core_int.h
+ *    (WASI_RIGHTS_WRITEISH, wasi_describe_host_fd); include it if they help.
+ *  - Host ENOSYS maps to WASI_ENOTSUP in wasi_errno (no call may return ENOSYS). */
 /* wasi_int.h — internals shared by the WASI files: the per-instance state, the fd table,
  * guest-memory access, errno and rights constants, and the host-function registry.
  * WASI is an ordinary user of the public API (isthmus.h): it never reaches into the engine. */
@@ -81,6 +92,8 @@ typedef struct wasi_fd {
   uint64_t rights_base;
   uint64_t rights_inheriting;
   bool readonly;            /* inside a read-only preopen: no writes, no changes */
+  bool shared;              /* inherited stdio: host_fd is a dup sharing the embedder's open file
+                               description, so nonblock/append are emulated, never set on it */
   char *preopen;            /* preopened directories: the guest's name for it, else NULL */
   void *dir;                /* directory reading state, owned by the fs code (NULL when none) */
   isthmus_wasi_write_fn write_fn; /* WASI_FD_CALLBACK */
@@ -98,6 +111,17 @@ struct isthmus_wasi {
   wasi_fd *fds;
   uint32_t nfds; /* slots in use or free below this */
   uint32_t cap;
+  /* NOTE from fs: how paths are resolved, chosen by the fs code on the first path call
+   * (0 = not chosen yet; leave it zero): openat2(RESOLVE_BENEATH) when the kernel has it,
+   * else a component-by-component walk (forced by ISTHMUS_WASI_NO_OPENAT2=1 for tests).
+   * NOTE from fs, for config.c: path_open takes the access mode from the requested base
+   * rights (FD_WRITE or FD_ALLOCATE → open for writing, which a directory refuses with
+   * EISDIR, as in wasmtime). So a preopen whose base rights include FD_WRITE cannot be
+   * re-opened with its own rights (tests/wasi/c/fdops.c, the wasi-testsuite's
+   * path_open_preopen): give preopens directory base rights (those wasi_describe_host_fd
+   * gives a directory: no FD_READ, FD_WRITE, FD_SEEK, FD_ALLOCATE) and keep
+   * WASI_RIGHTS_ALL (minus write-ish when read-only) as inheriting. */
+  uint8_t fs_resolve;
 };
 
 /* The closing half of the fd table (fs code owns directory state, so it frees `dir`). */
