@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_FLAGS ?=
 
-.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind test-switch clean fuzz
+.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind test-switch test-python test-wasi clean fuzz
 
 all: build
 
@@ -16,12 +16,12 @@ asan:
 	@cmake -S . -B $(ASAN_BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Debug -DISTHMUS_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j
 
-# The main job. For now: the bundled `sum` module called through the CLI (prints 24).
+# The main job: a Go `sum` built for wasip1 (c-shared) and called from Python (prints 24),
+# then the same module through the CLI.
 demo: build
-	@mkdir -p $(BUILD)/examples
-	@wat2wasm examples/sum/sum.wat -o $(BUILD)/examples/sum.wasm
-	@echo '$$ $(BUILD)/isthmus call $(BUILD)/examples/sum.wasm sum 12 12'
-	@$(BUILD)/isthmus call $(BUILD)/examples/sum.wasm sum 12 12
+	@examples/seed/demo.sh
+	@echo '$$ $(BUILD)/isthmus call $(BUILD)/examples/seed_sum.wasm sum 12 12'
+	@$(BUILD)/isthmus call $(BUILD)/examples/seed_sum.wasm sum 12 12
 
 # Every test, on the plain build and again on the ASan+UBSan build.
 test: test-plain test-asan test-switch
@@ -35,11 +35,17 @@ test-switch:
 	@tests/scripts/run_wast.sh build-switch
 
 test-plain: build
-	@$(MAKE) --no-print-directory test-c test-wast test-cli test-modules B=$(BUILD)
+	@$(MAKE) --no-print-directory test-c test-wast test-cli test-modules test-wasi B=$(BUILD)
+	@$(MAKE) --no-print-directory test-python
+
+# The Python package: built with pip (PEP 517, scikit-build-core) into build/venv, then pytest.
+test-python:
+	@echo "== Python package"
+	@tests/python/run.sh -q
 
 test-asan: asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  $(MAKE) --no-print-directory test-c test-wast test-cli test-modules B=$(ASAN_BUILD)
+	  $(MAKE) --no-print-directory test-c test-wast test-cli test-modules test-wasi B=$(ASAN_BUILD)
 
 B ?= $(BUILD)
 test-c:
@@ -58,6 +64,12 @@ test-cli:
 test-valgrind: build
 	@RUNNER="valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect -q" \
 	  tests/scripts/run_wast.sh $(BUILD)
+
+# WASI from real C and Go programs (compared with native runs), and the sandbox.
+test-wasi:
+	@echo "== WASI ($(B))"
+	@tests/wasi/run.sh $(abspath $(B))
+	@tests/wasi/sandbox/run.sh $(abspath $(B))
 
 test-modules:
 	@echo "== real toolchain modules ($(B))"

@@ -1,4 +1,5 @@
 /* call.c — `isthmus call`: instantiate a module, run one export, print its results. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,10 +8,13 @@
 #include "util.h"
 
 const char cli_call_usage[] =
-    "usage: isthmus call [--invoke NAME] FILE.wasm [NAME] [ARGS...]\n"
+    "usage: isthmus call [--dir HOST[::GUEST]]... [--env NAME=VALUE]... [--invoke NAME]\n"
+    "                    FILE.wasm [NAME] [ARGS...]\n"
     "\n"
     "Instantiates FILE.wasm, runs its export _initialize when it has one, then calls the\n"
-    "exported function NAME with ARGS and prints each result on its own line.\n"
+    "exported function NAME with ARGS and prints each result on its own line. Imports from\n"
+    "wasi_snapshot_preview1 are supplied by WASI (argv is FILE.wasm alone, stdio is the\n"
+    "terminal's), so Go -buildmode=c-shared libraries work.\n"
     "\n"
     "Arguments are read by the function's parameter types:\n"
     "  i32, i64      decimal or 0x hex, optionally negative (-1, 0xffffffff, 4294967295)\n"
@@ -21,14 +25,19 @@ const char cli_call_usage[] =
     "exactly. Everything after NAME is an argument, so negative numbers need no '--'.\n"
     "\n"
     "Options:\n"
-    "  --invoke NAME   the function to call (otherwise the argument after FILE.wasm)\n"
-    "  -h, --help      show this help\n"
+    "  --invoke NAME        the function to call (otherwise the argument after FILE.wasm)\n"
+    "  --dir HOST[::GUEST]  give the guest the host directory HOST, seen as GUEST (default:\n"
+    "                       the same path); repeatable\n"
+    "  --env NAME=VALUE     set a variable in the guest's environment (NAME alone: the\n"
+    "                       host's value); repeatable\n"
+    "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 on success, 1 when the module cannot be loaded or instantiated,\n"
     "2 on usage errors (unknown function, wrong argument count or type), 134 when the\n"
     "function traps, or the guest's own code when it exits (WASI proc_exit).\n";
 
 typedef struct call_opts {
+  cli_wasi_opts wasi;
   const char *path;
   const char *name;
   char **args;
@@ -38,7 +47,7 @@ typedef struct call_opts {
 /* Returns -1 on success, otherwise the exit status. */
 static int call_parse_cmdline(int argc, char **argv, call_opts *o) {
   bool options_done = false;
-  int i = 1;
+  int i = 1, took;
   for (; i < argc && (!o->path || !o->name); i++) {
     const char *a = argv[i];
     if (!options_done && a[0] == '-' && a[1]) {
@@ -55,6 +64,8 @@ static int call_parse_cmdline(int argc, char **argv, call_opts *o) {
         o->name = argv[++i];
       } else if (strncmp(a, "--invoke=", 9) == 0) {
         o->name = a + 9;
+      } else if ((took = cli_wasi_parse_opt(&o->wasi, argc, argv, &i, "call")) != 0) {
+        if (took < 0) return CLI_EXIT_USAGE;
       } else {
         cli_errorf("call: unknown option '%s' (see 'isthmus call --help')", a);
         return CLI_EXIT_USAGE;
@@ -80,7 +91,7 @@ static int call_parse_cmdline(int argc, char **argv, call_opts *o) {
 
 /* ---------------------------------------------------------------- values */
 
-static bool call_parse_v128(const char *s, uint8_t out[16], char *err, size_t errlen) {
+static bool cli_parse_v128(const char *s, uint8_t out[16], char *err, size_t errlen) {
   memset(out, 0, 16);
   if (strncmp(s, "0x", 2) != 0 || !s[2] || strlen(s + 2) > 32) {
     snprintf(err, errlen, "'%s' is not a v128 (0x and up to 32 hex digits)", s);
@@ -102,7 +113,7 @@ static bool call_parse_v128(const char *s, uint8_t out[16], char *err, size_t er
   return true;
 }
 
-static bool call_parse_arg(const char *s, isthmus_valtype t, isthmus_val *v, char *err, size_t errlen) {
+bool cli_parse_value_arg(const char *s, isthmus_valtype t, isthmus_val *v, char *err, size_t errlen) {
   uint64_t bits;
   v->kind = t;
   switch (t) {
@@ -132,14 +143,14 @@ static bool call_parse_arg(const char *s, isthmus_valtype t, isthmus_val *v, cha
     v->of.externref = NULL;
     return true;
   case ISTHMUS_V128:
-    return call_parse_v128(s, v->of.v128, err, errlen);
+    return cli_parse_v128(s, v->of.v128, err, errlen);
   default:
     snprintf(err, errlen, "parameters of type %s are not supported", isthmus_valtype_name(t));
     return false;
   }
 }
 
-static void call_print_result(const isthmus_val *v) {
+void cli_print_value(const isthmus_val *v) {
   char buf[64];
   switch (v->kind) {
   case ISTHMUS_I32:
@@ -194,13 +205,14 @@ static int call_report_trap(isthmus_trap *trap) {
 /* ---------------------------------------------------------------- imports */
 
 /* The place where import providers join the linker: WASI registers a resolver here (with
- * cli_linker_add_resolver) so `call` can run modules that import wasi_snapshot_preview1. For
- * now nothing is provided, and a module that imports anything fails with the list of what
- * is missing. */
-static void call_setup_linker(cli_linker *linker, isthmus_store *store, const call_opts *o) {
-  (void)linker;
-  (void)store;
-  (void)o;
+ * cli_linker_add_resolver) so `call` can run modules that import wasi_snapshot_preview1, such
+ * as Go c-shared libraries. Anything else a module imports is reported as missing. Returns
+ * false after printing a message when WASI cannot be set up. */
+static bool call_setup_linker(cli_linker *linker, isthmus_store *store, const isthmus_module *m,
+                              const call_opts *o, cli_wasi **wasi) {
+  *wasi = NULL;
+  if (!cli_module_imports_wasi(m) && !o->wasi.num_dirs) return true;
+  return cli_wasi_setup(linker, store, m, &o->wasi, o->path, NULL, 0, wasi);
 }
 
 /* ---------------------------------------------------------------- the command */
@@ -239,7 +251,10 @@ static void call_list_funcs(const isthmus_module *m) {
 int cli_call_main(int argc, char **argv) {
   call_opts o = {0};
   int status = call_parse_cmdline(argc, argv, &o);
-  if (status >= 0) return status;
+  if (status >= 0) {
+    cli_wasi_opts_free(&o.wasi);
+    return status;
+  }
   status = CLI_EXIT_FAIL;
 
   size_t len = 0;
@@ -248,6 +263,7 @@ int cli_call_main(int argc, char **argv) {
   isthmus_module *m = NULL;
   isthmus_store *store = NULL;
   cli_linker *linker = NULL;
+  cli_wasi *wasi = NULL;
   isthmus_extern *imports = NULL;
   isthmus_val *args = NULL, *results = NULL;
   isthmus_error *err = NULL;
@@ -293,7 +309,7 @@ int cli_call_main(int argc, char **argv) {
   args = cli_xcalloc(ft->num_params + 1, sizeof *args);
   results = cli_xcalloc(ft->num_results + 1, sizeof *results);
   for (uint32_t i = 0; i < ft->num_params; i++) {
-    if (!call_parse_arg(o.args[i], ft->params[i], &args[i], msg, sizeof msg)) {
+    if (!cli_parse_value_arg(o.args[i], ft->params[i], &args[i], msg, sizeof msg)) {
       cli_errorf("call: argument %u of '%s' (%s): %s", i + 1, o.name,
                  isthmus_valtype_name(ft->params[i]), msg);
       status = CLI_EXIT_USAGE;
@@ -308,7 +324,8 @@ int cli_call_main(int argc, char **argv) {
     goto done;
   }
   linker = cli_linker_new();
-  call_setup_linker(linker, store, &o);
+  if (!call_setup_linker(linker, store, m, &o, &wasi)) goto done;
+  signal(SIGPIPE, SIG_IGN); /* a closed stdout is EPIPE for the guest, as in `run` */
   size_t num_imports = isthmus_module_import_count(m);
   imports = cli_xcalloc(num_imports + 1, sizeof *imports);
   cli_buf missing = {0};
@@ -364,7 +381,7 @@ int cli_call_main(int argc, char **argv) {
     trap = NULL;
     goto done;
   }
-  for (uint32_t i = 0; i < ft->num_results; i++) call_print_result(&results[i]);
+  for (uint32_t i = 0; i < ft->num_results; i++) cli_print_value(&results[i]);
   fflush(stdout);
   status = CLI_EXIT_OK;
 
@@ -376,6 +393,8 @@ done:
   free(imports);
   cli_linker_delete(linker);
   if (store) isthmus_store_delete(store);
+  cli_wasi_delete(wasi); /* after the store: its host functions refer to it */
+  cli_wasi_opts_free(&o.wasi);
   if (m) isthmus_module_delete(m);
   if (engine) isthmus_engine_delete(engine);
   free(bytes);

@@ -10,6 +10,7 @@ static const char cli_main_usage[] =
     "usage: isthmus [--version] [--help] COMMAND [ARGS...]\n"
     "\n"
     "Commands:\n"
+    "  run        run a WASI program (its _start, or one export with --invoke)\n"
     "  call       run one exported function of a module and print its results\n"
     "  inspect    show a module's imports, exports, memories, tables, globals, sections\n"
     "  spectest   run WebAssembly spec-test scripts (JSON written by wabt's wast2json)\n"
@@ -24,6 +25,7 @@ typedef struct cli_command {
 } cli_command;
 
 static const cli_command cli_commands[] = {
+    {"run", cli_run_main, cli_run_usage},
     {"call", cli_call_main, cli_call_usage},
     {"inspect", cli_inspect_main, cli_inspect_usage},
     {"spectest", cli_spectest_main, cli_spectest_usage},

@@ -1,0 +1,3 @@
+module example.com/isthmustest/command
+
+go 1.24

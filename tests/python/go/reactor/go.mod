@@ -1,0 +1,3 @@
+module example.com/isthmustest/reactor
+
+go 1.24

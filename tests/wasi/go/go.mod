@@ -1,0 +1,3 @@
+module isthmus.test/wasi
+
+go 1.24
