@@ -37,6 +37,11 @@ typedef struct exe_code {
   uint32_t words[];
 } exe_code;
 
+/* Runs wasm function f on the store's stacks (exe_invoke checks the preconditions: stacks
+ * allocated, handlers ready, f not a host function). */
+CMN_HIDDEN isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells);
+CMN_HIDDEN extern atomic_bool exe_handlers_ready;
+
 /* Handler words for each exe_op (filled once by exe_run's init mode). */
 CMN_HIDDEN extern int32_t exe_handler[EXE_OP_COUNT_];
 CMN_HIDDEN void exe_init_handlers(void);

@@ -102,7 +102,7 @@ static inline uint64_t bits_of_f64(double f) {
 
 /* Runs f (a wasm function) on the store's stacks. In init mode (s == NULL) it only fills
  * exe_handler, since label addresses exist only inside this function. */
-static isthmus_trap *run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
+isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
 #ifndef ISTHMUS_SWITCH_DISPATCH
   const char *dispatch_base = (const char *)&&L_BASE;
   if (!s) {
@@ -141,9 +141,20 @@ static isthmus_trap *run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
     return t;
   }
   uint64_t *fp = entry_fp;
-  for (uint32_t i = 0; i < code->num_params; i++) fp[i] = cells[i];
+  /* calls from the host are often tiny: unrolled copies for the common arities */
+  switch (code->num_params) {
+    case 3: fp[2] = cells[2]; /* fall through */
+    case 2: fp[1] = cells[1]; /* fall through */
+    case 1: fp[0] = cells[0]; /* fall through */
+    case 0: break;
+    default:
+      for (uint32_t i = 0; i < code->num_params; i++) fp[i] = cells[i];
+  }
   for (uint32_t i = code->num_params; i < code->num_locals; i++) fp[i] = 0;
-  frames[ft++] = (rt_frame){exit_words, NULL, NULL, f, NULL};
+  frames[ft].ret_pc = exit_words;
+  frames[ft].ret_inst = NULL; /* also tells RET not to switch instances */
+  frames[ft].func = f;
+  ft++;
   const uint32_t *ip = code->words;
 
   isthmus_instance *inst = f->inst;
@@ -313,7 +324,10 @@ L_INVALID:
     NEXT;
   }
   CASE(EXIT) {
-    for (uint32_t i = 0; i < num_results; i++) cells[i] = entry_fp[i];
+    if (CMN_LIKELY(num_results == 1))
+      cells[0] = entry_fp[0];
+    else
+      for (uint32_t i = 0; i < num_results; i++) cells[i] = entry_fp[i];
     s->frame_top = base_frame;
     s->stack_top = saved_top;
     return NULL;
@@ -511,14 +525,14 @@ trap: {
 }
 
 static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
-static atomic_bool handlers_ready;
+atomic_bool exe_handlers_ready;
 static void init_handlers(void) {
-  run(NULL, NULL, NULL);
+  exe_run(NULL, NULL, NULL);
   exe_exit_code[0] = (uint32_t)exe_handler[EXE_EXIT];
-  atomic_store_explicit(&handlers_ready, true, memory_order_release);
+  atomic_store_explicit(&exe_handlers_ready, true, memory_order_release);
 }
 void exe_init_handlers(void) {
-  if (CMN_LIKELY(atomic_load_explicit(&handlers_ready, memory_order_acquire))) return;
+  if (CMN_LIKELY(atomic_load_explicit(&exe_handlers_ready, memory_order_acquire))) return;
   pthread_once(&handlers_once, init_handlers);
 }
 
@@ -532,5 +546,5 @@ isthmus_trap *exe_invoke(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
   if (CMN_UNLIKELY(!s->stack) && !rt_store_stacks(s)) return rt_trap(ISTHMUS_TRAP_OOM);
   exe_init_handlers();
   if (s->frame_top == 0) atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
-  return run(s, f, cells);
+  return exe_run(s, f, cells);
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/wasi/testsuite/run.sh BUILD_DIR DIR [NAME...] — runs the official WASI test suite
-# (fetched into DIR by fetch.sh) through BUILD_DIR/isthmus, the way the suite's wasmtime
-# adapter runs wasmtime: `isthmus run --env K=V... --dir HOST::GUEST... TEST.wasm ARGS...`,
-# where a spec's "dirs" entry D is HOST = the test's folder/D, GUEST = D, and a "root" R is
-# mounted at / (--dir folder/R::/). Every test*.wasm next to a manifest.json under DIR is run
+# (fetched into DIR by fetch.sh, or built into DIR from its sources by rebuild.sh) through
+# BUILD_DIR/isthmus, the way the suite's wasmtime adapter runs wasmtime:
+# `isthmus run --env K=V... --dir HOST::GUEST... TEST.wasm ARGS...`, where a spec's "dirs"
+# entry D is HOST = the test's folder/D, GUEST = D, and a "root" R is mounted at /
+# (--dir folder/R::/). Every test*.wasm next to a manifest.json under DIR is run
 # (wasm32-wasip1 suites only). A test passes when its exit status and its stdout/stderr
 # (each must start with the expected text, as the suite's runner reads it) match its .json
 # spec, in either of the spec's formats (legacy keys args/env/dirs/root/exit_code/stdout/
