@@ -289,16 +289,17 @@ static PyObject *func_vectorcall(FuncObject *self, PyObject *const *args, size_t
   uint64_t *cells = ncells <= IST_SMALL_CELLS ? small : PyMem_Malloc(ncells * sizeof(uint64_t));
   if (!cells) return PyErr_NoMemory();
   PyObject *result = NULL;
-  for (uint32_t i = 0; i < t->num_params; i++) {
+  const isthmus_valtype *pt = t->params;
+  const uint32_t np = t->num_params;
+  for (uint32_t i = 0; i < np; i++) {
     PyObject *o = args[i];
-    if (PyLong_CheckExact(o)) {
-      int64_t v;
-      if (ist_small_int(o, &v)) {
-        if (t->params[i] == ISTHMUS_I64 || (t->params[i] == ISTHMUS_I32 && v >= INT32_MIN && v <= (int64_t)UINT32_MAX)) {
-          cells[i] = t->params[i] == ISTHMUS_I32 ? (uint64_t)(uint32_t)v : (uint64_t)v;
-          continue;
-        }
-      }
+    const isthmus_valtype k = pt[i];
+    int64_t v;
+    /* A compact int has |v| < 2**30, inside both i32 ranges (signed and unsigned) and i64:
+     * no range check needed on this path. */
+    if ((k == ISTHMUS_I32 || k == ISTHMUS_I64) && PyLong_CheckExact(o) && ist_small_int(o, &v)) {
+      cells[i] = k == ISTHMUS_I32 ? (uint64_t)(uint32_t)v : (uint64_t)v;
+      continue;
     }
     if (ist_val_from_py(self->store, t->params[i], o, &cells[i], NULL) < 0) {
       PyErr_Clear();
