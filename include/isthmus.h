@@ -198,6 +198,8 @@ ISTHMUS_API const isthmus_frame *isthmus_trap_frame(const isthmus_trap *t, size_
 ISTHMUS_API char *isthmus_trap_format(const isthmus_trap *t);
 /* For host functions: a new trap with ISTHMUS_TRAP_HOST (message copied). */
 ISTHMUS_API isthmus_trap *isthmus_trap_new(const char *message);
+/* For host functions: a new ISTHMUS_TRAP_INTERRUPTED ("interrupted"). */
+ISTHMUS_API isthmus_trap *isthmus_trap_new_interrupt(void);
 /* For host functions: a new ISTHMUS_TRAP_EXIT carrying the exit code. */
 ISTHMUS_API isthmus_trap *isthmus_trap_new_exit(int32_t exit_code);
 ISTHMUS_API void isthmus_trap_delete(isthmus_trap *t);
@@ -263,6 +265,10 @@ ISTHMUS_API void isthmus_store_delete(isthmus_store *s);
 /* Asks the running call in s to stop with ISTHMUS_TRAP_INTERRUPTED at the next loop header or
  * function entry. Safe to call from any thread or a signal handler. */
 ISTHMUS_API void isthmus_store_interrupt(isthmus_store *s);
+/* True when an interrupt was requested and the running call has not stopped yet. Host
+ * functions that block (WASI's poll_oneoff sleeping) check it and return
+ * isthmus_trap_new_interrupt() so that sleeping guests stop promptly too. */
+ISTHMUS_API bool isthmus_store_interrupt_pending(const isthmus_store *s);
 /* Arbitrary embedder data attached to the store. */
 ISTHMUS_API void isthmus_store_set_data(isthmus_store *s, void *data);
 ISTHMUS_API void *isthmus_store_data(const isthmus_store *s);

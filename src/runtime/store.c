@@ -57,6 +57,9 @@ void isthmus_store_delete(isthmus_store *s) {
 }
 
 void isthmus_store_interrupt(isthmus_store *s) { atomic_store(&s->interrupt, 1); }
+bool isthmus_store_interrupt_pending(const isthmus_store *s) {
+  return atomic_load_explicit(&((isthmus_store *)s)->interrupt, memory_order_relaxed) != 0;
+}
 void isthmus_store_set_data(isthmus_store *s, void *data) { s->data = data; }
 void *isthmus_store_data(const isthmus_store *s) { return s->data; }
 

@@ -39,6 +39,8 @@ isthmus_trap *isthmus_trap_new(const char *message) {
   return t;
 }
 
+isthmus_trap *isthmus_trap_new_interrupt(void) { return rt_trap(ISTHMUS_TRAP_INTERRUPTED); }
+
 isthmus_trap *isthmus_trap_new_exit(int32_t exit_code) {
   isthmus_trap *t = rt_trap(ISTHMUS_TRAP_EXIT);
   t->exit_code = exit_code;

@@ -125,6 +125,8 @@ static uint64_t check_clocks(poll_sub *subs, uint32_t n, bool *any_ready) {
   return wait;
 }
 
+#define POLL_SLICE_NS 20000000u /* 20 ms */
+
 isthmus_trap *wasi_poll_oneoff(void *env, isthmus_caller *c, uint64_t *cells) {
   isthmus_wasi *w = env;
   uint32_t in_ptr = ARG32(0), out_ptr = ARG32(1), n = ARG32(2), nev_ptr = ARG32(3);
@@ -149,6 +151,15 @@ isthmus_trap *wasi_poll_oneoff(void *env, isthmus_caller *c, uint64_t *cells) {
     uint64_t wait = check_clocks(subs, n, &any_ready);
     struct timespec ts, *tp = NULL;
     if (any_ready) wait = 0;
+    /* Sleep in slices so that an interrupt of the store (deadline, Ctrl-C) ends a long
+     * guest sleep promptly; the guest is stopped with a trap, not an errno (Go's runtime
+     * treats any poll_oneoff errno as fatal). */
+    if (isthmus_store_interrupt_pending(isthmus_caller_store(c))) {
+      free(subs);
+      free(pfds);
+      return isthmus_trap_new_interrupt();
+    }
+    if (wait > POLL_SLICE_NS) wait = POLL_SLICE_NS;
     if (wait != UINT64_MAX) {
       ts.tv_sec = (time_t)(wait / 1000000000u);
       ts.tv_nsec = (long)(wait % 1000000000u);
