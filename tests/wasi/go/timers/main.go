@@ -49,7 +49,7 @@ func main() {
 
 	// select between work and time.After, with workers that finish in a known order.
 	results := make(chan string)
-	for _, d := range []int{40, 10, 25} {
+	for _, d := range []int{300, 30, 150} { // gaps wide enough for a loaded machine
 		go func(d int) {
 			time.Sleep(time.Duration(d) * time.Millisecond)
 			results <- fmt.Sprintf("worker %d", d)
