@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_FLAGS ?=
 
-.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind test-switch test-python test-wasi clean fuzz
+.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind test-switch test-python test-wasi test-go clean fuzz bench
 
 all: build
 
@@ -37,6 +37,12 @@ test-switch:
 test-plain: build
 	@$(MAKE) --no-print-directory test-c test-wast test-cli test-modules test-wasi B=$(BUILD)
 	@$(MAKE) --no-print-directory test-python
+	@$(MAKE) --no-print-directory test-go
+
+# The Go guest SDK and `isthmus build` (go vet, go test, the example through the ABI).
+test-go:
+	@echo "== Go SDK and isthmus build"
+	@tests/go/run.sh $(abspath $(BUILD))
 
 # The Python package: built with pip (PEP 517, scikit-build-core) into build/venv, then pytest.
 test-python:
@@ -84,6 +90,12 @@ fuzz:
 	@for w in tests/wast/*.wast; do wast2json --no-check $$w -o build-fuzz/seeds/$$(basename $$w .wast).json >/dev/null 2>&1 || true; done
 	@rm -f build-fuzz/seeds/*.json
 	@build-fuzz/fuzz_module -max_total_time=$${FUZZ_SECONDS:-600} -timeout=10 -rss_limit_mb=4096 -artifact_prefix=build-fuzz/ build-fuzz/corpus build-fuzz/seeds
+
+# The benchmark (not part of `make test`): Go and C workloads on isthmus, wasmtime, Node, wasm3
+# and natively, call overhead, start-up, callgrind counts. BENCH_QUICK=1 for a ~2-minute subset.
+# See docs/performance.md.
+bench: build
+	@BUILD=$(BUILD) bench/run.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz build-switch

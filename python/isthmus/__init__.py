@@ -17,7 +17,8 @@ import io
 import os
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
-from . import _isthmus
+from . import _abi, _isthmus
+from ._abi import CallError, GoError, GoPanic
 from ._isthmus import (
     ENGINE_VERSION,
     HAVE_WASI,
@@ -63,7 +64,7 @@ __all__ = [
     "Global", "Table", "Error", "DecodeError", "ValidationError", "LinkError", "Trap", "ExitError",
     "FuncType", "MemoryType", "TableType", "GlobalType", "ImportType", "ExportType", "ExternType", "Frame",
     "TrapCode", "host", "functype_of", "i32", "i64", "f32", "f64", "DEVNULL", "INHERIT", "HAVE_WASI",
-    "ENGINE_VERSION",
+    "ENGINE_VERSION", "GoError", "GoPanic", "CallError",
 ]
 
 _isthmus._set_helpers(
@@ -273,11 +274,32 @@ class Library:
     exports too (``lib.memory``). Made by :func:`load`. ``lib.instance`` is the Instance;
     ``lib.exports`` maps every export name (also ones that are not identifiers)."""
 
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, abi: Optional[_abi.AbiBinding] = None,
+                 funcs: Optional[Mapping[str, Any]] = None) -> None:
         self.__dict__["_instance"] = instance
+        self.__dict__["_abi"] = abi
         for name, value in instance.exports.items():
             if name not in ("_initialize", "_start"):
                 self.__dict__[name] = value
+        if abi is not None:
+            # ABI modules: the schema's functions (GoFunc callables) and struct classes.
+            for name, value in vars(abi.types).items():
+                self.__dict__.setdefault(name, value)
+            self.__dict__.update(funcs or {})
+
+    @property
+    def types(self) -> Any:
+        """ABI modules: a namespace of the generated struct classes (``lib.types.User``)."""
+        abi = self.__dict__["_abi"]
+        if abi is None:
+            raise AttributeError("types: the module does not use the isthmus ABI")
+        return abi.types
+
+    @property
+    def schema(self) -> Optional[_abi.Schema]:
+        """ABI modules: the parsed isthmus schema; None for plain modules."""
+        abi = self.__dict__["_abi"]
+        return abi.schema if abi is not None else None
 
     @property
     def instance(self) -> Instance:
@@ -340,11 +362,54 @@ def load(source: Union[str, os.PathLike, bytes, bytearray, memoryview, Module], 
         program = os.path.basename(os.fspath(source)) if isinstance(source, (str, os.PathLike)) else "main.wasm"
         wasi = WasiConfig(args=args, env=env, inherit_env=inherit_env, dirs=dirs, readonly_dirs=readonly_dirs,
                           stdin=stdin, stdout=stdout, stderr=stderr, program=program)
+    abi = None
+    if any(e.name == "isthmus_abi_version" for e in module.exports):
+        abi, imports = _abi_prepare(module, imports)
     inst = Instance(module, imports, store=store, wasi=wasi)
+    funcs = abi.bind(inst.exports) if abi is not None and abi.schema is not None else None
     init = inst.exports.get("_initialize")
     if isinstance(init, Func):
         init()
-    return Library(inst)
+    if abi is not None:
+        if abi.schema is None:  # no custom section: ask the instance (after _initialize)
+            packed = inst.exports["isthmus_schema"]() & 0xFFFFFFFFFFFFFFFF
+            data = inst.exports["memory"].read(packed >> 32, packed & 0xFFFFFFFF)
+            abi.set_schema(_abi.Schema(data))
+            funcs = abi.bind(inst.exports)
+        version = inst.exports["isthmus_abi_version"]()
+        _abi.check_version(version)
+        if version != abi.schema.version:
+            raise Error(f"isthmus_abi_version() is {version} but the schema says {abi.schema.version}")
+    return Library(inst, abi, funcs)
+
+
+def _abi_prepare(module: Module, imports: Imports) -> Any:
+    """Splits `imports` into ABI host functions ({name: callable}) and wasm namespaces, and
+    adds the `isthmus.host_call` import when the module has it."""
+    host: Dict[str, Any] = {}
+    rest: Dict[str, Any] = {}
+    if isinstance(imports, Mapping):
+        for k, v in imports.items():
+            if callable(v) and not isinstance(v, (Mapping, Instance, Library, Func)):
+                host[k] = v
+            else:
+                rest[k] = v
+    elif imports is not None:
+        raise TypeError("imports for an isthmus ABI module must be a dict")
+    data = _abi.schema_bytes(module)
+    schema = None
+    if data is not None:
+        try:
+            schema = _abi.Schema(data)
+        except ValueError as e:
+            raise Error(str(e)) from None
+        _abi.check_version(schema.version)
+    binding = _abi.AbiBinding(schema, host)
+    if any(i.module == "isthmus" and i.name == "host_call" for i in module.imports):
+        ns = dict(rest.get("isthmus") or {})
+        ns["host_call"] = binding.host_call
+        rest["isthmus"] = ns
+    return binding, rest
 
 
 def run(source: Union[str, os.PathLike, bytes, bytearray, memoryview, Module], **kwargs: Any) -> int:

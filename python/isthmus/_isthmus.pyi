@@ -1,7 +1,7 @@
 """Type stubs for the C extension isthmus._isthmus (use it through the `isthmus` package)."""
 
 import os
-from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._types import ExportType, ExternType, Frame, FuncType, GlobalType, ImportType, MemoryType, TableType, TrapCode
 
@@ -129,3 +129,20 @@ class Table:
     def __len__(self) -> int: ...
 
 def _set_helpers(**helpers: Any) -> None: ...
+
+# The isthmus ABI (abi.c); used through isthmus.load.
+def _abi_schema(data: Union[bytes, bytearray, memoryview]) -> Tuple[int, str, List[tuple], List[tuple], List[tuple]]: ...
+
+class GoFunc:
+    """A Go function exported through the isthmus ABI (a schema function)."""
+    fid: int
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+class AbiLib:
+    def __init__(self, schema: bytes, memory: Memory, scratch: Func, call: Func, alloc: Optional[Func],
+                 errors: Tuple[type, type, type], classes: Sequence[Any], imports: Optional[Dict[str, Any]],
+                 functype: type) -> None: ...
+    def func(self, fid: int) -> GoFunc: ...
+    def host_call(self, id: int, ptr: int, len: int, cap: int) -> int: ...
+    @property
+    def host_exception(self) -> Optional[BaseException]: ...

@@ -8,6 +8,7 @@
  *   instance.c Instance type: linking and instantiation                ist_instance_*
  *   func.c    Func type: vectorcall into wasm, host functions          ist_func_*, ist_host_*
  *   extern.c  Memory, Global and Table types; value conversion         ist_memory_*, ist_val_*
+ *   abi.c     the isthmus ABI: schema, value encoding, GoFunc, host_call ist_abi_*
  *
  * Objects and references: every runtime object (Func, Memory, Global, Table, Instance)
  * holds a strong reference to its Store, which owns the engine's isthmus_store; the C
@@ -22,6 +23,11 @@
 #include <structmember.h>
 #if PY_VERSION_HEX < 0x030B0000 /* 3.11 includes it from Python.h */
 #include <longintrepr.h> /* ob_digit: small ints are read inline on the call path (3.12+: PyUnstable_Long_*) */
+/* ---------------------------------------------------------------- isthmus ABI (abi.c) */
+
+/* Adds AbiLib, GoFunc and _abi_schema to the extension module. */
+int ist_abi_exec(PyObject *m);
+
 #endif
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -45,6 +51,11 @@ static inline int PyModule_AddObjectRef(PyObject *m, const char *name, PyObject 
   }
   return 0;
 }
+/* ---------------------------------------------------------------- isthmus ABI (abi.c) */
+
+/* Adds AbiLib, GoFunc and _abi_schema to the extension module. */
+int ist_abi_exec(PyObject *m);
+
 #endif
 
 /* The WASI part of the engine may be absent from a build (it is optional for a C embedder):
@@ -69,6 +80,11 @@ static inline int PyModule_AddObjectRef(PyObject *m, const char *name, PyObject 
 #define Py_TPFLAGS_IMMUTABLETYPE_COMPAT Py_TPFLAGS_IMMUTABLETYPE
 #else
 #define Py_TPFLAGS_IMMUTABLETYPE_COMPAT 0
+/* ---------------------------------------------------------------- isthmus ABI (abi.c) */
+
+/* Adds AbiLib, GoFunc and _abi_schema to the extension module. */
+int ist_abi_exec(PyObject *m);
+
 #endif
 
 #define CMN_UNLIKELY_PY(x) __builtin_expect(!!(x), 0)
@@ -287,5 +303,10 @@ int ist_valtype_parse(PyObject *name, isthmus_valtype *out);
  * plain tuples without them). */
 PyObject *ist_functype_py(ist_state *st, const isthmus_functype *t);
 PyObject *ist_externtype_py(ist_state *st, const isthmus_externtype *t);
+
+/* ---------------------------------------------------------------- isthmus ABI (abi.c) */
+
+/* Adds AbiLib, GoFunc and _abi_schema to the extension module. */
+int ist_abi_exec(PyObject *m);
 
 #endif

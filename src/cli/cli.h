@@ -12,12 +12,16 @@ int cli_spectest_main(int argc, char **argv);
 int cli_inspect_main(int argc, char **argv);
 int cli_call_main(int argc, char **argv);
 int cli_run_main(int argc, char **argv);
+int cli_stubs_main(int argc, char **argv);
+int cli_build_main(int argc, char **argv);
 
 /* Usage texts, also printed by `isthmus help COMMAND`. */
 extern const char cli_spectest_usage[];
 extern const char cli_inspect_usage[];
 extern const char cli_call_usage[];
 extern const char cli_run_usage[];
+extern const char cli_stubs_usage[];
+extern const char cli_build_usage[];
 
 /* Shared by `call` and `run --invoke` (call.c): reads a command-line argument as a value of
  * type t (writing the reason into err on failure), and prints a result on its own line. */

@@ -13,6 +13,8 @@ static const char cli_main_usage[] =
     "  run        run a WASI program (its _start, or one export with --invoke)\n"
     "  call       run one exported function of a module and print its results\n"
     "  inspect    show a module's imports, exports, memories, tables, globals, sections\n"
+    "  build      build a Go package into a module callable from Python (isthmus ABI)\n"
+    "  stubs      write Python type stubs (.pyi) for an isthmus-ABI module\n"
     "  spectest   run WebAssembly spec-test scripts (JSON written by wabt's wast2json)\n"
     "  help       show the help of a command\n"
     "\n"
@@ -28,6 +30,8 @@ static const cli_command cli_commands[] = {
     {"run", cli_run_main, cli_run_usage},
     {"call", cli_call_main, cli_call_usage},
     {"inspect", cli_inspect_main, cli_inspect_usage},
+    {"build", cli_build_main, cli_build_usage},
+    {"stubs", cli_stubs_main, cli_stubs_usage},
     {"spectest", cli_spectest_main, cli_spectest_usage},
 };
 

@@ -1,0 +1,3 @@
+module github.com/isthmus-dev/isthmus/go
+
+go 1.24
