@@ -1,0 +1,192 @@
+/* isthmus through its C API (build/libisthmus.a), for the engine workloads and for
+ * deterministic instruction counts under callgrind.
+ *
+ *   isthmus_driver call MODULE FUNC ARG REPS
+ *       instantiate MODULE (no imports), call FUNC(ARG) REPS times on the same instance;
+ *       one line per call: ns=<ns> result=<i32>
+ *   isthmus_driver init MODULE
+ *       a WASI reactor (Go -buildmode=c-shared): load + validate + WASI + instantiate +
+ *       _initialize; prints ns=<ns>
+ *
+ * The work to be counted runs inside measured_*() so that
+ *   valgrind --tool=callgrind --collect-atstart=no --toggle-collect='measured_*'
+ * counts it alone. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "isthmus.h"
+
+static long long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static uint8_t *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
+  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+    free(buf);
+    buf = NULL;
+  }
+  fclose(f);
+  *len = (size_t)n;
+  return buf;
+}
+
+static int fail_error(const char *what, isthmus_error *e) {
+  fprintf(stderr, "isthmus_driver: %s: %s\n", what, isthmus_error_message(e));
+  isthmus_error_delete(e);
+  return 1;
+}
+
+static int fail_trap(isthmus_trap *t) {
+  char *s = isthmus_trap_format(t);
+  fprintf(stderr, "isthmus_driver: trap: %s\n", s);
+  free(s);
+  isthmus_trap_delete(t);
+  return 1;
+}
+
+__attribute__((noinline)) static isthmus_trap *measured_call(isthmus_store *s, isthmus_func *f, int32_t arg,
+                                                             int32_t *result) {
+  isthmus_val a = {.kind = ISTHMUS_I32, .of.i32 = arg}, r;
+  isthmus_error *err = NULL;
+  isthmus_trap *t = isthmus_func_call(s, f, &a, 1, &r, 1, &err);
+  if (err) {
+    fprintf(stderr, "isthmus_driver: call: %s\n", isthmus_error_message(err));
+    exit(2);
+  }
+  *result = r.of.i32;
+  return t;
+}
+
+static int do_call(const char *path, const char *name, int32_t arg, int reps) {
+  size_t len;
+  uint8_t *bytes = read_file(path, &len);
+  if (!bytes) {
+    perror(path);
+    return 1;
+  }
+  isthmus_engine *eng = isthmus_engine_new(NULL);
+  isthmus_module *mod;
+  isthmus_error *e = isthmus_module_new(eng, bytes, len, &mod);
+  free(bytes);
+  if (e) return fail_error("load", e);
+  isthmus_store *s = isthmus_store_new(eng);
+  isthmus_instance *inst;
+  isthmus_trap *trap = NULL;
+  e = isthmus_instantiate(s, mod, NULL, 0, &inst, &trap);
+  if (e) return fail_error("instantiate", e);
+  if (trap) return fail_trap(trap);
+  isthmus_extern ex;
+  if (!isthmus_instance_export(inst, name, strlen(name), &ex) || ex.kind != ISTHMUS_EXTERN_FUNC) {
+    fprintf(stderr, "isthmus_driver: no exported function %s\n", name);
+    return 2;
+  }
+  for (int i = 0; i < reps; i++) {
+    int32_t result;
+    long long t0 = now_ns();
+    trap = measured_call(s, ex.of.func, arg, &result);
+    long long t1 = now_ns();
+    if (trap) return fail_trap(trap);
+    printf("ns=%lld result=%d\n", t1 - t0, result);
+  }
+  isthmus_store_delete(s);
+  isthmus_module_delete(mod);
+  isthmus_engine_delete(eng);
+  return 0;
+}
+
+/* load + validate + WASI + instantiate + _initialize of a reactor; returns 0 or prints why. */
+__attribute__((noinline)) static int measured_init(const uint8_t *bytes, size_t len) {
+  int rc = 1;
+  isthmus_engine *eng = isthmus_engine_new(NULL);
+  isthmus_module *mod = NULL;
+  isthmus_store *s = NULL;
+  isthmus_wasi *w = NULL;
+  isthmus_extern *imports = NULL;
+  isthmus_error *e = isthmus_module_new(eng, bytes, len, &mod);
+  if (e) {
+    fail_error("load", e);
+    goto done;
+  }
+  s = isthmus_store_new(eng);
+  isthmus_wasi_config *c = isthmus_wasi_config_new();
+  const char *argv0 = "hello.wasm";
+  isthmus_wasi_config_set_args(c, 1, &argv0);
+  isthmus_wasi_config_stdio_null(c, 1);
+  e = isthmus_wasi_new(s, c, &w);
+  isthmus_wasi_config_delete(c);
+  if (e) {
+    fail_error("wasi", e);
+    goto done;
+  }
+  size_t n = isthmus_module_import_count(mod);
+  imports = calloc(n ? n : 1, sizeof *imports);
+  if ((e = isthmus_wasi_link(w, mod, imports, NULL)) != NULL) {
+    fail_error("link", e);
+    goto done;
+  }
+  isthmus_instance *inst;
+  isthmus_trap *trap = NULL;
+  e = isthmus_instantiate(s, mod, imports, n, &inst, &trap);
+  if (e) {
+    fail_error("instantiate", e);
+    goto done;
+  }
+  if (trap) {
+    fail_trap(trap);
+    goto done;
+  }
+  isthmus_extern ex;
+  if (!isthmus_instance_export(inst, "_initialize", 11, &ex)) {
+    fprintf(stderr, "isthmus_driver: no _initialize\n");
+    goto done;
+  }
+  trap = isthmus_func_call(s, ex.of.func, NULL, 0, NULL, 0, &e);
+  if (e) {
+    fail_error("_initialize", e);
+    goto done;
+  }
+  if (trap) {
+    fail_trap(trap);
+    goto done;
+  }
+  rc = 0;
+done:
+  free(imports);
+  if (s) isthmus_store_delete(s);
+  if (w) isthmus_wasi_delete(w);
+  if (mod) isthmus_module_delete(mod);
+  isthmus_engine_delete(eng);
+  return rc;
+}
+
+static int do_init(const char *path) {
+  size_t len;
+  uint8_t *bytes = read_file(path, &len);
+  if (!bytes) {
+    perror(path);
+    return 1;
+  }
+  long long t0 = now_ns();
+  int rc = measured_init(bytes, len);
+  long long t1 = now_ns();
+  free(bytes);
+  if (rc == 0) printf("ns=%lld\n", t1 - t0);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 6 && strcmp(argv[1], "call") == 0) return do_call(argv[2], argv[3], (int32_t)atoi(argv[4]), atoi(argv[5]));
+  if (argc == 3 && strcmp(argv[1], "init") == 0) return do_init(argv[2]);
+  fprintf(stderr, "usage: isthmus_driver call MODULE FUNC ARG REPS | init MODULE\n");
+  return 2;
+}

@@ -1,0 +1,3 @@
+module isthmus.dev/bench
+
+go 1.24
