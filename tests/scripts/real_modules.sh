@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Modules from real toolchains: Go 1.24+ (GOOS=wasip1 GOARCH=wasm; a c-shared library and a
 # command) and clang (--target=wasm32-wasi; freestanding and against wasi-libc). Each must
-# decode, validate, instantiate (WASI supplied by a test-only stub in tests/c/realmod.c), run
+# decode, validate, instantiate (with the project's WASI, through tests/c/realmod.c), run
 # with the answers the same code gives natively, and be listed correctly by `inspect`.
 # Usage: tests/scripts/real_modules.sh BUILD_DIR
 set -euo pipefail
