@@ -1,10 +1,10 @@
 /* call.c — `isthmus call`: instantiate a module, run one export, print its results. */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "link.h"
+#include "session.h"
 #include "util.h"
 
 const char cli_call_usage[] =
@@ -186,68 +186,6 @@ void cli_print_value(const isthmus_val *v) {
 }
 
 /* Reports a trap; returns the exit status. A guest exit (WASI proc_exit) is not an error. */
-static int call_report_trap(isthmus_trap *trap) {
-  int status = CLI_EXIT_TRAP;
-  if (isthmus_trap_code_of(trap) == ISTHMUS_TRAP_EXIT) {
-    status = isthmus_trap_exit_code(trap);
-  } else {
-    fflush(stdout);
-    char *text = isthmus_trap_format(trap);
-    const char *msg = text ? text : isthmus_trap_message(trap);
-    size_t n = strlen(msg);
-    fprintf(stderr, "error: %s%s", msg, n && msg[n - 1] == '\n' ? "" : "\n");
-    free(text);
-  }
-  isthmus_trap_delete(trap);
-  return status;
-}
-
-/* ---------------------------------------------------------------- imports */
-
-/* The place where import providers join the linker: WASI registers a resolver here (with
- * cli_linker_add_resolver) so `call` can run modules that import wasi_snapshot_preview1, such
- * as Go c-shared libraries. Anything else a module imports is reported as missing. Returns
- * false after printing a message when WASI cannot be set up. */
-static bool call_setup_linker(cli_linker *linker, isthmus_store *store, const isthmus_module *m,
-                              const call_opts *o, cli_wasi **wasi) {
-  *wasi = NULL;
-  if (!cli_module_imports_wasi(m) && !o->wasi.num_dirs) return true;
-  return cli_wasi_setup(linker, store, m, &o->wasi, o->path, NULL, 0, wasi);
-}
-
-/* ---------------------------------------------------------------- the command */
-
-static bool call_find_export(const isthmus_module *m, const char *name, isthmus_externtype *type) {
-  size_t n = isthmus_module_export_count(m), want = strlen(name);
-  for (size_t i = 0; i < n; i++) {
-    const char *en;
-    size_t len;
-    isthmus_module_export(m, i, &en, &len, type);
-    if (len == want && memcmp(en, name, len) == 0) return true;
-  }
-  return false;
-}
-
-static void call_list_funcs(const isthmus_module *m) {
-  size_t n = isthmus_module_export_count(m);
-  cli_buf b = {0};
-  for (size_t i = 0; i < n; i++) {
-    const char *en;
-    size_t len;
-    isthmus_externtype t;
-    isthmus_module_export(m, i, &en, &len, &t);
-    if (t.kind != ISTHMUS_EXTERN_FUNC) continue;
-    cli_buf_add(&b, "  ", 2);
-    cli_buf_name(&b, en, len);
-    cli_buf_add(&b, " ", 1);
-    cli_buf_functype(&b, t.of.func);
-    cli_buf_add(&b, "\n", 1);
-  }
-  if (b.len) fprintf(stderr, "exported functions:\n%s", cli_buf_str(&b));
-  else fprintf(stderr, "the module exports no functions\n");
-  cli_buf_free(&b);
-}
-
 int cli_call_main(int argc, char **argv) {
   call_opts o = {0};
   int status = call_parse_cmdline(argc, argv, &o);
@@ -256,147 +194,38 @@ int cli_call_main(int argc, char **argv) {
     return status;
   }
   status = CLI_EXIT_FAIL;
-
-  size_t len = 0;
-  uint8_t *bytes = NULL;
-  isthmus_engine *engine = NULL;
-  isthmus_module *m = NULL;
-  isthmus_store *store = NULL;
-  cli_linker *linker = NULL;
-  cli_wasi *wasi = NULL;
-  isthmus_extern *imports = NULL;
+  cli_session s = {.trap_prefix = "error: "};
   isthmus_val *args = NULL, *results = NULL;
-  isthmus_error *err = NULL;
-  isthmus_trap *trap = NULL;
-  char msg[200];
-
-  bytes = cli_read_file(o.path, &len);
-  if (!bytes) goto done;
-  engine = isthmus_engine_new(NULL);
-  if (!engine) {
-    cli_errorf("out of memory");
-    goto done;
-  }
-  err = isthmus_module_new(engine, bytes, len, &m);
-  if (err) {
-    cli_print_error(o.path, err);
-    goto done;
-  }
+  const isthmus_functype *ft = NULL;
+  if (!cli_session_load(&s, "call", o.path)) goto done;
 
   /* Check the name and the arguments before running anything. */
-  isthmus_externtype et;
-  if (!call_find_export(m, o.name, &et)) {
-    cli_errorf("call: %s has no export named '%s'", o.path, o.name);
-    call_list_funcs(m);
-    status = CLI_EXIT_USAGE;
-    goto done;
-  }
-  if (et.kind != ISTHMUS_EXTERN_FUNC) {
-    cli_errorf("call: export '%s' is a %s, not a function", o.name, isthmus_externkind_name(et.kind));
-    status = CLI_EXIT_USAGE;
-    goto done;
-  }
-  const isthmus_functype *ft = et.of.func;
-  if ((uint32_t)o.num_args != ft->num_params) {
-    cli_buf t = {0};
-    cli_buf_functype(&t, ft);
-    cli_errorf("call: '%s' takes %u argument%s, got %d (type %s)", o.name, ft->num_params,
-               ft->num_params == 1 ? "" : "s", o.num_args, cli_buf_str(&t));
-    cli_buf_free(&t);
-    status = CLI_EXIT_USAGE;
-    goto done;
-  }
+  status = CLI_EXIT_USAGE;
+  if (!cli_session_export_type(&s, o.name, true, &ft)) goto done;
   args = cli_xcalloc(ft->num_params + 1, sizeof *args);
   results = cli_xcalloc(ft->num_results + 1, sizeof *results);
-  for (uint32_t i = 0; i < ft->num_params; i++) {
-    if (!cli_parse_value_arg(o.args[i], ft->params[i], &args[i], msg, sizeof msg)) {
-      cli_errorf("call: argument %u of '%s' (%s): %s", i + 1, o.name,
-                 isthmus_valtype_name(ft->params[i]), msg);
-      status = CLI_EXIT_USAGE;
+  if (!cli_session_parse_args(&s, o.name, ft, o.args, o.num_args, args)) goto done;
+
+  /* WASI only for modules that import it (Go c-shared libraries) or when asked with --dir. */
+  status = cli_session_instantiate(&s, &o.wasi, NULL, 0, false);
+  if (status != CLI_GO_ON) goto done;
+  if (strcmp(o.name, "_initialize") != 0) {
+    status = cli_session_call(&s, "_initialize", NULL, 0, NULL, 0, true);
+    if (status != CLI_GO_ON) {
+      if (status == CLI_EXIT_OK) status = CLI_EXIT_FAIL; /* exit(0) from _initialize: nothing to call */
       goto done;
     }
   }
-
-  /* Imports. */
-  store = isthmus_store_new(engine);
-  if (!store) {
-    cli_errorf("out of memory");
-    goto done;
-  }
-  linker = cli_linker_new();
-  if (!call_setup_linker(linker, store, m, &o, &wasi)) goto done;
-  signal(SIGPIPE, SIG_IGN); /* a closed stdout is EPIPE for the guest, as in `run` */
-  size_t num_imports = isthmus_module_import_count(m);
-  imports = cli_xcalloc(num_imports + 1, sizeof *imports);
-  cli_buf missing = {0};
-  size_t num_missing = cli_linker_resolve(linker, store, m, imports, &missing);
-  if (num_missing) {
-    if (missing.len && missing.data[missing.len - 1] == '\n') missing.data[--missing.len] = '\0';
-    cli_errorf("%s: cannot instantiate: %zu unresolved import%s:\n%s", o.path, num_missing,
-               num_missing == 1 ? "" : "s", cli_buf_str(&missing));
-    cli_buf_free(&missing);
-    goto done;
-  }
-  cli_buf_free(&missing);
-
-  isthmus_instance *inst = NULL;
-  err = isthmus_instantiate(store, m, imports, num_imports, &inst, &trap);
-  if (err) {
-    cli_print_error(o.path, err);
-    goto done;
-  }
-  if (trap) {
-    status = call_report_trap(trap);
-    trap = NULL;
-    goto done;
-  }
-
-  isthmus_extern ex;
-  if (strcmp(o.name, "_initialize") != 0 && isthmus_instance_export(inst, "_initialize", 11, &ex) &&
-      ex.kind == ISTHMUS_EXTERN_FUNC) {
-    trap = isthmus_func_call(store, ex.of.func, NULL, 0, NULL, 0, &err);
-    if (err) {
-      cli_errorf("%s: _initialize: %s", o.path, isthmus_error_message(err));
-      goto done;
-    }
-    if (trap) {
-      status = call_report_trap(trap);
-      trap = NULL;
-      if (status == 0) status = CLI_EXIT_FAIL; /* exit(0) from _initialize: nothing to call */
-      goto done;
-    }
-  }
-
-  if (!isthmus_instance_export(inst, o.name, strlen(o.name), &ex) || ex.kind != ISTHMUS_EXTERN_FUNC) {
-    cli_errorf("call: instance has no function export '%s'", o.name);
-    goto done;
-  }
-  trap = isthmus_func_call(store, ex.of.func, args, ft->num_params, results, ft->num_results, &err);
-  if (err) {
-    cli_errorf("call: %s: %s", o.name, isthmus_error_message(err));
-    goto done;
-  }
-  if (trap) {
-    status = call_report_trap(trap);
-    trap = NULL;
-    goto done;
-  }
+  status = cli_session_call(&s, o.name, args, ft->num_params, results, ft->num_results, false);
+  if (status != CLI_GO_ON) goto done;
   for (uint32_t i = 0; i < ft->num_results; i++) cli_print_value(&results[i]);
   fflush(stdout);
   status = CLI_EXIT_OK;
 
 done:
-  if (err) isthmus_error_delete(err);
-  if (trap) isthmus_trap_delete(trap);
   free(args);
   free(results);
-  free(imports);
-  cli_linker_delete(linker);
-  if (store) isthmus_store_delete(store);
-  cli_wasi_delete(wasi); /* after the store: its host functions refer to it */
+  cli_session_close(&s);
   cli_wasi_opts_free(&o.wasi);
-  if (m) isthmus_module_delete(m);
-  if (engine) isthmus_engine_delete(engine);
-  free(bytes);
   return status;
 }

@@ -1,0 +1,58 @@
+/* session.h — the steps `run` and `call` share: read and decode a module, give it WASI and
+ * instantiate it, call an export and report how that ended. Each step prints its own message
+ * (prefixed with the command's name) and returns what the command should exit with. */
+#ifndef ISTHMUS_CLI_SESSION_H
+#define ISTHMUS_CLI_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "isthmus.h"
+#include "link.h"
+
+typedef struct cli_session {
+  const char *cmd;         /* "run" or "call": the prefix of messages */
+  const char *trap_prefix; /* what a trap's message is printed after ("Error: ") */
+  const char *path;
+  uint8_t *bytes;
+  size_t len;
+  isthmus_engine *engine;
+  isthmus_module *m;
+  isthmus_store *store;
+  cli_linker *linker;
+  cli_wasi *wasi;
+  isthmus_extern *imports;
+  isthmus_instance *inst;
+} cli_session;
+
+/* Status returned by the steps below when the command should go on. */
+#define CLI_GO_ON (-1)
+
+/* Reads, decodes and validates path. False after a message. */
+bool cli_session_load(cli_session *s, const char *cmd, const char *path);
+
+/* The export `name` of the module as a function type. False (after a message) when the
+ * module has none or it is not a function; `list` adds the exported functions to it. */
+bool cli_session_export_type(cli_session *s, const char *name, bool list, const isthmus_functype **out);
+
+/* Reads args[0..num_args) as the parameters of ft (the function `name`). False after a message
+ * naming the argument and its type, or the expected count. */
+bool cli_session_parse_args(const cli_session *s, const char *name, const isthmus_functype *ft,
+                            char **args, int num_args, isthmus_val *out);
+
+/* Gives the module WASI (with argv = path then args; only when it imports WASI or dirs were
+ * given unless `always`), resolves its imports and instantiates it. Returns CLI_GO_ON, or the
+ * exit status after a message (a trap in the start function included). */
+int cli_session_instantiate(cli_session *s, const cli_wasi_opts *o, char *const *args, size_t num_args,
+                            bool always);
+
+/* Calls export `name` with args, results into results (may be NULL for none). Returns CLI_GO_ON
+ * when it returned; the exit status after a trap, a guest exit or an error. A missing export
+ * is CLI_GO_ON when `optional`. */
+int cli_session_call(cli_session *s, const char *name, const isthmus_val *args, size_t num_args,
+                     isthmus_val *results, size_t num_results, bool optional);
+
+/* Frees everything the session made (the store before WASI, as its host functions refer to it). */
+void cli_session_close(cli_session *s);
+
+#endif
