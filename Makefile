@@ -19,7 +19,10 @@ asan:
 # The main job: a Go `sum` built for wasip1 (c-shared) and called from Python (prints 24),
 # then the same module through the CLI; then the greeter (examples/greeter), built with
 # `isthmus build` and called from Python with strings, structs, maps, errors, panics, callbacks.
-demo: build
+# The build's own output is shown only when it fails.
+demo:
+	@echo "building $(BUILD)/, the Python package (pip, into $(BUILD)/venv) and the Go examples..." >&2
+	@log=$$($(MAKE) --no-print-directory build 2>&1) || { printf '%s\n' "$$log"; exit 1; }
 	@examples/seed/demo.sh
 	@echo '$$ $(BUILD)/isthmus call $(BUILD)/examples/seed_sum.wasm sum 12 12'
 	@$(BUILD)/isthmus call $(BUILD)/examples/seed_sum.wasm sum 12 12
