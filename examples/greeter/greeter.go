@@ -1,7 +1,7 @@
 // Command greeter is the isthmus example: ordinary Go functions marked with
 // //isthmus:export, called from Python with Python values (see demo.py and docs/go.md).
 //
-//	isthmus build --out greeter.wasm .
+//	isthmus build --export strings.Fields=Words --out greeter.wasm
 //	python demo.py greeter.wasm
 package main
 
