@@ -17,11 +17,17 @@ asan:
 	@cmake --build $(ASAN_BUILD) -j
 
 # The main job: a Go `sum` built for wasip1 (c-shared) and called from Python (prints 24),
-# then the same module through the CLI.
-demo: build
+# then the same module through the CLI; then the greeter (examples/greeter), built with
+# `isthmus build` and called from Python with strings, structs, maps, errors, panics, callbacks.
+# The build's own output is shown only when it fails.
+demo:
+	@echo "building $(BUILD)/, the Python package (pip, into $(BUILD)/venv) and the Go examples..." >&2
+	@log=$$($(MAKE) --no-print-directory build 2>&1) || { printf '%s\n' "$$log"; exit 1; }
 	@examples/seed/demo.sh
 	@echo '$$ $(BUILD)/isthmus call $(BUILD)/examples/seed_sum.wasm sum 12 12'
 	@$(BUILD)/isthmus call $(BUILD)/examples/seed_sum.wasm sum 12 12
+	@echo
+	@examples/greeter/demo.sh
 
 # Every test, on the plain build and again on the ASan+UBSan build.
 test: test-plain test-asan test-switch
