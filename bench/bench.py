@@ -406,6 +406,8 @@ class Bench:
         js.unlink(missing_ok=True)
         cmd = [self.py, str(self.root / "bench" / "abi" / "bench_abi_peers.py"), "--build", str(self.build),
                "--out", str(js.parent), "--json", str(js), "--rounds", "3" if QUICK else "9"]
+        if shutil.which("valgrind") and not QUICK:
+            cmd.append("--instructions")  # the breakdown's instruction counts (~1 minute)
         log(f"abi: {' '.join(cmd[1:])}")
         out, err, rc, _ = run(cmd, timeout=900)
         if not js.exists():
@@ -633,6 +635,11 @@ def report(bench, info, meters):
         L.append("")
         L.append(abi["markdown"])
         L.append("")
+        if abi.get("breakdown_markdown"):
+            L.append("Where an isthmus call's time goes (bench/abi/probe):")
+            L.append("")
+            L.append(abi["breakdown_markdown"])
+            L.append("")
 
     if bench.notes:
         L.append("## Notes from this run")

@@ -33,10 +33,12 @@ import dataclasses
 import gc
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
-import time
+import tempfile
 import timeit
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -127,6 +129,16 @@ def build_all(build: Path, out: Path) -> Tuple[Dict[str, Path], Dict[str, str]]:
     else:
         files["plain"] = out / "plain.wasm"
     log(f"go build (Extism Go PDK) → {out / 'extism.wasm'}")
+    wasm = out / "probe.wasm"
+    if cli.exists():
+        log(f"isthmus build (breakdown probes) → {wasm}")
+        p = subprocess.run([str(cli), "build", "--out", str(wasm), "--export", "./probe.Nop", "--export", "./probe.Add",
+                            "--export", "./probe.Echo", "--export", "./shared.Greet", "./probe"], cwd=HERE,
+                           env=dict(os.environ, GOWORK="off"), capture_output=True, text=True)
+        if p.returncode == 0:
+            files["probe"] = wasm
+        else:
+            errors["probe"] = "isthmus build failed: " + (p.stderr or p.stdout).strip()
     err = go_build(out / "extism.wasm", ".", HERE / "extism")
     if err:
         errors["extism"] = "the Extism Go PDK did not build with the standard Go toolchain: " + err
@@ -278,24 +290,126 @@ def calibrate(fn: Callable[[], Any], target_s: float) -> int:
         n *= 4
 
 
-def measure(variants: Dict[str, Dict[str, Any]], rounds: int, target_s: float) -> Dict[str, Dict[str, List[float]]]:
-    """Every (variant, case) once per round, in an order rotated from round to round."""
-    jobs = []
-    for name, v in variants.items():
-        arg = v["arg"]
-        jobs.append((name, "greet", (lambda f=v["greet"]: f(NAME))))
-        jobs.append((name, "struct", (lambda f=v["struct"], a=arg: f(a))))
-    counts = {(n, c): calibrate(fn, target_s) for n, c, fn in jobs}
-    samples: Dict[str, Dict[str, List[float]]] = {n: {c: [] for c in CASES} for n in variants}
+def measure(jobs: List[Tuple[Any, Callable[[], Any]]], rounds: int, target_s: float, what: str) -> Dict[Any, List[float]]:
+    """ns/call of every job once per round, in an order rotated from round to round."""
+    counts = [calibrate(fn, target_s) for _, fn in jobs]
+    samples: Dict[Any, List[float]] = {key: [] for key, _ in jobs}
+    order = list(range(len(jobs)))
     for r in range(rounds):
         k = (r * 2) % len(jobs)
-        for name, case, fn in jobs[k:] + jobs[:k]:
-            n = counts[(name, case)]
+        for i in order[k:] + order[:k]:
+            key, fn = jobs[i]
             gc.collect()
-            t = timeit.Timer(fn).timeit(n)  # timeit turns the collector off while it times
-            samples[name][case].append(t / n * 1e9)
-        log(f"round {r + 1}/{rounds} done")
+            t = timeit.Timer(fn).timeit(counts[i])  # timeit turns the collector off while it times
+            samples[key].append(t / counts[i] * 1e9)
+        log(f"{what}: round {r + 1}/{rounds} done")
     return samples
+
+
+def measure_variants(variants: Dict[str, Dict[str, Any]], rounds: int, target_s: float) -> Dict[str, Dict[str, List[float]]]:
+    jobs: List[Tuple[Any, Callable[[], Any]]] = []
+    for name, v in variants.items():
+        jobs.append(((name, "greet"), (lambda f=v["greet"]: f(NAME))))
+        jobs.append(((name, "struct"), (lambda f=v["struct"], a=v["arg"]: f(a))))
+    flat = measure(jobs, rounds, target_s, "variants")
+    return {n: {c: flat[(n, c)] for c in CASES} for n in variants}
+
+
+# The breakdown: the steps from a plain wasm export to Greet through the ABI, all on one
+# isthmus instance of probe.wasm (bench/abi/probe + shared.Greet).
+STEPS = (
+    ("raw", "`isthmus_abi_version()`: a plain Go wasmexport, no ABI"),
+    ("nop", "`Nop()` through the ABI: its fixed per-call cost"),
+    ("add", "`Add(2, 3)`: + two int64 arguments and an int64 result"),
+    ("echo", '`Echo("ada")`: + a string argument and a string result'),
+    ("greet", '`Greet("ada")`: + the body (a string concatenation)'),
+)
+
+
+def probe_calls(path: Path) -> Dict[str, Callable[[], Any]]:
+    import isthmus
+    lib = isthmus.load(str(path))
+    raw = lib["isthmus_abi_version"]
+    return {"raw": lambda: raw(), "nop": lambda: lib.Nop(), "add": lambda: lib.Add(2, 3),
+            "echo": lambda: lib.Echo(NAME), "greet": lambda: lib.Greet(NAME)}
+
+
+# Counted under callgrind from the C entry of the call (the raw export's, or the ABI's) to its
+# return: the interpreter running Go, the host's marshalling, the conversions to Python values.
+COUNT_ENTRY = {"raw": "func_vectorcall"}
+COUNT_ENTRY_ABI = "abifunc_vectorcall"
+
+
+def count_child(path: Path, step: str, n: int) -> None:
+    """The process that callgrind watches: 200 warm-up calls, then n more."""
+    f = probe_calls(path)[step]
+    for _ in range(200 + n):
+        f()
+
+
+def count_instructions(path: Path, steps: List[str], n: int = 2000) -> Tuple[Dict[str, int], Optional[str]]:
+    """Instructions per call of each step: the difference between runs of 2n and n calls
+    (which cancels the warm-up) over n. Returns the counts and an error text, if any."""
+    vg = shutil.which("valgrind")
+    if not vg:
+        return {}, "valgrind is not installed: no instruction counts"
+    counts: Dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as d:
+        for step in steps:
+            got = []
+            for calls in (n, 2 * n):
+                fn = COUNT_ENTRY.get(step, COUNT_ENTRY_ABI)
+                p = subprocess.run([vg, "--tool=callgrind", "--collect-atstart=no", f"--toggle-collect={fn}",
+                                    f"--callgrind-out-file={d}/cg.out", sys.executable, __file__, "--count-child",
+                                    str(path), step, str(calls)], capture_output=True, text=True)
+                m = re.search(r"Collected\s*:\s*(\d+)", p.stderr)
+                if p.returncode != 0 or not m or int(m.group(1)) == 0:
+                    return counts, (f"callgrind on {step} failed (exit {p.returncode}, nothing collected in {fn}?): "
+                                    + (p.stderr.strip().splitlines() or [""])[-1])
+                got.append(int(m.group(1)))
+            counts[step] = round((got[1] - got[0]) / n)
+            log(f"instructions: {step} {counts[step]}/call")
+    return counts, None
+
+
+def breakdown(files: Dict[str, Path], rounds: int, target_s: float, instructions: bool) -> Dict[str, Any]:
+    import isthmus
+    lib = isthmus.load(str(files["probe"]))
+    lib.Nop()
+    assert lib.Add(2, 3) == 5 and lib.Add(-(2**63), -1) == 2**63 - 1, "Add gave a wrong answer"
+    assert lib.Echo("Zoë\x00") == "Zoë\x00" and lib.Greet(NAME) == "Hello, ada!", "Echo/Greet gave a wrong answer"
+    assert lib["isthmus_abi_version"]() == 1
+    fns = probe_calls(files["probe"])
+    samples = measure([(k, fns[k]) for k, _ in STEPS], rounds, target_s, "breakdown")
+    res = {"median_ns": {k: statistics.median(v) for k, v in samples.items()}, "samples_ns": samples}
+    if instructions:
+        res["instructions"], err = count_instructions(files["probe"], [k for k, _ in STEPS])
+        if err:
+            res["instructions_error"] = err
+    return res
+
+
+def breakdown_markdown(b: Dict[str, Any]) -> str:
+    med, ins = b["median_ns"], b.get("instructions", {})
+    cols = "| isthmus call (probe.wasm) | ns/call | step |" + (" instructions/call | step |" if ins else "")
+    L = [cols, "|---|" + "---:|" * (4 if ins else 2)]
+    prev = prev_i = None
+    for k, label in STEPS:
+        row = f"| {label} | {fmt_ns(med[k])} | {'' if prev is None else '+' + fmt_ns(med[k] - prev)} |"
+        if ins:
+            i = ins.get(k)
+            row += f" {'—' if i is None else f'{i:,}'} | {'' if prev_i is None or i is None else f'+{i - prev_i:,}'} |"
+            prev_i = i
+        L.append(row)
+        prev = med[k]
+    if ins:
+        L.append("")
+        L.append("Instructions: `valgrind --tool=callgrind`, counted from the C entry of the call to its return "
+                 "(engine, Go code, host marshalling), per call (the difference of 4,000 and 2,000 calls).")
+    if b.get("instructions_error"):
+        L.append("")
+        L.append(f"No instruction counts: {b['instructions_error']}")
+    return "\n".join(L)
 
 
 # ----------------------------------------------------------------------------- report
@@ -338,9 +452,8 @@ def markdown(res: Dict[str, Any]) -> str:
     L.append("")
     L.append("Median of the rounds; a ratio below 1 means isthmus takes less time than the variant. "
              "spread = the larger median absolute deviation / median of the two cells.")
-    for name in VARIANTS:
-        if name in res["errors"]:
-            L.append(f"- {name}: {res['errors'][name]}")
+    for name, msg in res["errors"].items():
+        L.append(f"- {name}: {msg}")
     return "\n".join(L)
 
 
@@ -368,7 +481,13 @@ def main() -> int:
     ap.add_argument("--sample-ms", type=float, default=150, help="time per sample (calls are batched to fill it)")
     ap.add_argument("--only", help="comma-separated variants (default: all)")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count instructions per call of the breakdown under callgrind (~1 minute)")
+    ap.add_argument("--count-child", nargs=3, metavar=("WASM", "STEP", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.count_child:
+        count_child(Path(args.count_child[0]), args.count_child[1], int(args.count_child[2]))
+        return 0
     build = args.build.resolve()
     out = (args.out or build / "bench" / "abi").resolve()
     wanted = args.only.split(",") if args.only else list(VARIANTS)
@@ -409,13 +528,23 @@ def main() -> int:
         log("nothing to time")
         return 1
     log(f"timing {len(variants)} variants x {len(CASES)} calls, {args.rounds} rounds of ~{args.sample_ms:.0f} ms samples")
-    samples = measure(variants, args.rounds, args.sample_ms / 1000)
+    samples = measure_variants(variants, args.rounds, args.sample_ms / 1000)
     res = {
         "median_ns": {n: {c: statistics.median(s[c]) for c in CASES} for n, s in samples.items()},
         "spread_pct": {n: {c: spread(s[c]) for c in CASES} for n, s in samples.items()},
         "samples_ns": samples, "errors": errors, "unavailable": unavailable, "versions": versions(),
         "rounds": args.rounds,
     }
+    if "probe" in files and "isthmus" in variants:
+        try:
+            res["breakdown"] = breakdown(files, args.rounds, args.sample_ms / 1000, args.instructions)
+            res["breakdown_markdown"] = breakdown_markdown(res["breakdown"])
+        except AssertionError as e:
+            errors["breakdown"] = f"wrong answer, not timed: {e}"
+            failed = True
+    elif "probe" in build_errors:
+        errors["breakdown"] = build_errors["probe"]
+        failed = True
     res["markdown"] = markdown(res)
     ist = res["median_ns"].get("isthmus")
     if ist:
@@ -426,6 +555,9 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(res, indent=1) + "\n")
     print(res["markdown"])
+    if "breakdown_markdown" in res:
+        print()
+        print(res["breakdown_markdown"])
     v = res["versions"]
     print(f"\n{v['go']}; python {v['python']}; isthmus {v['isthmus']}; wasmtime-py {v['wasmtime']}; "
           f"extism {v['extism']} (extism-sys {v['extism-sys']}); Extism Go PDK {v.get('go-pdk', '?')}.")
