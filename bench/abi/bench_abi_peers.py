@@ -98,52 +98,54 @@ def as_dict(r: Any) -> Dict[str, Any]:
 
 # ----------------------------------------------------------------------------- building
 
-def go_build(out: Path, pkg: str, cwd: Path) -> Optional[str]:
-    """GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared; returns an error text or None."""
-    env = dict(os.environ, GOOS="wasip1", GOARCH="wasm", GOWORK="off")
-    p = subprocess.run(["go", "build", "-buildmode=c-shared", "-o", str(out), pkg], cwd=cwd, env=env,
-                       capture_output=True, text=True)
-    return None if p.returncode == 0 else (p.stderr or p.stdout).strip()
+def run_tool(cmd: List[str], cwd: Path, **env: str) -> Optional[str]:
+    """Runs a build command; returns None, or the end of its output when it failed."""
+    p = subprocess.run(cmd, cwd=cwd, env=dict(os.environ, GOWORK="off", **env), capture_output=True, text=True)
+    if p.returncode == 0:
+        return None
+    lines = (p.stderr or p.stdout).strip().splitlines()
+    return " / ".join(lines[-6:]) or f"exit status {p.returncode}"
 
 
 def build_all(build: Path, out: Path) -> Tuple[Dict[str, Path], Dict[str, str]]:
+    """Builds the modules; returns {what: file} and {what: why it did not build}."""
     out.mkdir(parents=True, exist_ok=True)
     files, errors = {}, {}
     cli = build / "isthmus"
-    if not cli.exists():
-        errors["isthmus"] = f"{cli} not found (make build)"
-    else:
-        wasm = out / "isthmus.wasm"
+    wasip1 = {"GOOS": "wasip1", "GOARCH": "wasm"}
+    isthmus_builds = {  # isthmus build --export: the shared package stays free of any directive
+        "isthmus": (["./shared.Greet", "./shared.Reorder"], "./shared"),
+        "probe": (["./probe.Nop", "./probe.Add", "./probe.Echo", "./shared.Greet"], "./probe"),
+    }
+    for what, (exports, pkg) in isthmus_builds.items():
+        wasm = out / f"{what}.wasm"
+        if not cli.exists():
+            errors[what] = f"{cli} not found (make build)"
+            continue
         log(f"isthmus build → {wasm}")
-        p = subprocess.run([str(cli), "build", "--out", str(wasm), "--export", "./shared.Greet",
-                            "--export", "./shared.Reorder", "./shared"], cwd=HERE,
-                           env=dict(os.environ, GOWORK="off"), capture_output=True, text=True)
-        if p.returncode == 0:
-            files["isthmus"] = wasm
+        cmd = [str(cli), "build", "--out", str(wasm)] + [a for e in exports for a in ("--export", e)] + [pkg]
+        err = run_tool(cmd, HERE)
+        if err:
+            errors[what] = f"isthmus build failed: {err}"
         else:
-            errors["isthmus"] = "isthmus build failed: " + (p.stderr or p.stdout).strip()
-    log(f"go build ./plain → {out / 'plain.wasm'}")
-    err = go_build(out / "plain.wasm", "./plain", HERE)
+            files[what] = wasm
+    log(f"go build -buildmode=c-shared ./plain → {out / 'plain.wasm'}")
+    err = run_tool(["go", "build", "-buildmode=c-shared", "-o", str(out / "plain.wasm"), "./plain"], HERE, **wasip1)
     if err:
-        errors["plain"] = err
+        errors["plain"] = f"go build failed: {err}"
     else:
         files["plain"] = out / "plain.wasm"
-    log(f"go build (Extism Go PDK) → {out / 'extism.wasm'}")
-    wasm = out / "probe.wasm"
-    if cli.exists():
-        log(f"isthmus build (breakdown probes) → {wasm}")
-        p = subprocess.run([str(cli), "build", "--out", str(wasm), "--export", "./probe.Nop", "--export", "./probe.Add",
-                            "--export", "./probe.Echo", "--export", "./shared.Greet", "./probe"], cwd=HERE,
-                           env=dict(os.environ, GOWORK="off"), capture_output=True, text=True)
-        if p.returncode == 0:
-            files["probe"] = wasm
-        else:
-            errors["probe"] = "isthmus build failed: " + (p.stderr or p.stdout).strip()
-    err = go_build(out / "extism.wasm", ".", HERE / "extism")
+    log(f"go build -buildmode=c-shared (Extism Go PDK) → {out / 'extism.wasm'}")
+    ext = HERE / "extism"
+    err = run_tool(["go", "mod", "download", "github.com/extism/go-pdk"], ext)
     if err:
-        errors["extism"] = "the Extism Go PDK did not build with the standard Go toolchain: " + err
+        errors["extism"] = f"could not download the Extism Go PDK from the Go module proxy: {err}"
     else:
-        files["extism"] = out / "extism.wasm"
+        err = run_tool(["go", "build", "-buildmode=c-shared", "-o", str(out / "extism.wasm"), "."], ext, **wasip1)
+        if err:
+            errors["extism"] = f"the Extism Go PDK did not build with the standard Go toolchain: {err}"
+        else:
+            files["extism"] = out / "extism.wasm"
     return files, errors
 
 
