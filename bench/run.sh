@@ -49,7 +49,7 @@ if [[ ! -x "$py" ]]; then
 fi
 "$py" -c 'import wasmtime' 2>/dev/null || { say "installing wasmtime (PyPI)"; "$py" -m pip install -q wasmtime; }
 # pywasm3 is built from source by pip; when that fails, the reason is kept for the report.
-if ! "$py" -c 'import wasm3' 2>/dev/null; then
+if ! $abi_only && ! "$py" -c 'import wasm3' 2>/dev/null; then
   say "installing pywasm3 (PyPI, built from source)"
   if "$py" -m pip install pywasm3 >"$out/pywasm3-build.log" 2>&1; then
     rm -f "$out/pywasm3-build.log"
