@@ -397,10 +397,10 @@ def breakdown_markdown(b: Dict[str, Any]) -> str:
     L = [cols, "|---|" + "---:|" * (4 if ins else 2)]
     prev = prev_i = None
     for k, label in STEPS:
-        row = f"| {label} | {fmt_ns(med[k])} | {'' if prev is None else '+' + fmt_ns(med[k] - prev)} |"
+        row = f"| {label} | {fmt_ns(med[k])} | {'' if prev is None else f'{med[k] - prev:+,.0f}'} |"
         if ins:
             i = ins.get(k)
-            row += f" {'—' if i is None else f'{i:,}'} | {'' if prev_i is None or i is None else f'+{i - prev_i:,}'} |"
+            row += f" {'—' if i is None else f'{i:,}'} | {'' if prev_i is None or i is None else f'{i - prev_i:+,}'} |"
             prev_i = i
         L.append(row)
         prev = med[k]
@@ -454,6 +454,8 @@ def markdown(res: Dict[str, Any]) -> str:
     L.append("")
     L.append("Median of the rounds; a ratio below 1 means isthmus takes less time than the variant. "
              "spread = the larger median absolute deviation / median of the two cells.")
+    if res["errors"]:
+        L.append("")
     for name, msg in res["errors"].items():
         L.append(f"- {name}: {msg}")
     return "\n".join(L)
