@@ -15,6 +15,9 @@ Sections, each with its own engines:
   startup   load + validate + instantiate + _initialize of a Go c-shared hello module.
   callgrind instructions executed by the interpreter on small fixed workloads (no timing
             noise): compare them before and after a change.
+  abi       rich-value calls (a string and a five-field struct) to the same Go code through
+            isthmus, wasmtime-py with hand-written glue and Extism's Go PDK:
+            bench/abi/bench_abi_peers.py.
 
 Every sample must reproduce the native checksum; a wrong one is reported, never timed.
 Writes OUT/results.md (the report) and OUT/results.json (every sample).
@@ -396,6 +399,32 @@ class Bench:
         return {"engine": engine, "what": what, "median_ns": median(walls) * 1e9 if walls else None,
                 "n": len(walls)}
 
+    # ------------------------------------------------------------------ rich-value calls
+    def section_abi(self):
+        js = self.out / "abi" / "results.json"
+        js.parent.mkdir(parents=True, exist_ok=True)
+        js.unlink(missing_ok=True)
+        cmd = [self.py, str(self.root / "bench" / "abi" / "bench_abi_peers.py"), "--build", str(self.build),
+               "--out", str(js.parent), "--json", str(js), "--rounds", "3" if QUICK else "9"]
+        if shutil.which("valgrind") and not QUICK:
+            cmd.append("--instructions")  # the breakdown's instruction counts (~1 minute)
+        log(f"abi: {' '.join(cmd[1:])}")
+        out, err, rc, _ = run(cmd, timeout=900)
+        if not js.exists():
+            self.notes.append(f"abi: bench_abi_peers.py failed (exit {rc}): {first_line(err) or first_line(out)}")
+            self.results["sections"]["abi"] = None
+            return None
+        res = json.loads(js.read_text())
+        if rc != 0:
+            self.notes.append(f"abi: bench_abi_peers.py exit {rc}: a variant failed its checks or its build")
+        for name, msg in res["errors"].items():
+            self.notes.append(f"abi/{name}: {msg}")
+        for case, name in res.get("fastest", {}).items():
+            if name != "isthmus":
+                self.notes.append(f"abi/{case}: {name} is faster than isthmus")
+        self.results["sections"]["abi"] = res
+        return res
+
     # ------------------------------------------------------------------ callgrind
     def section_callgrind(self):
         vg = shutil.which("valgrind")
@@ -503,43 +532,44 @@ def report(bench, info, meters):
              f"at the end; other processes used {meters['others_text']} during the run.")
     L.append("")
 
-    L.append("## Workloads: median milliseconds of the work, and isthmus's ratios")
-    L.append("")
-    L.append("isthmus = the CLI (`isthmus run`, Go) or the C API driver (engine); isthmus-py = the Python "
-             "package. Ratios use the isthmus column: how many times slower than the other engine.")
-    L.append("")
-    L.append("| set | workload | size | " + " | ".join(ENGINE_COLS) + " | ÷native | ÷wasmtime | ÷node | ÷wasm3 | spread |")
-    L.append("|---|---|---|" + "---:|" * (len(ENGINE_COLS) + 5))
-    for row in s.get("go", []) + s.get("engine", []):
-        med = row["median_ns"]
-        cells = []
-        for e in ENGINE_COLS:
-            if e in med and med[e] is not None:
-                cells.append(fmt_ms(med[e]))
-            elif e in row["errors"]:
-                cells.append("fail" if not row["errors"][e].startswith("not available") else "n/a")
-            else:
-                cells.append("—")
-        i = med.get("isthmus")
-        sp = row["spread_pct"].get("isthmus")
-        L.append(f"| {row['section']} | {row['workload']} | {row['size']} | " + " | ".join(cells) +
-                 f" | {fmt_ratio(i, med.get('native'))} | {fmt_ratio(i, med.get('wasmtime'))} | "
-                 f"{fmt_ratio(i, med.get('node'))} | {fmt_ratio(i, med.get('wasm3'))} | "
-                 f"{f'{sp:.0f}%' if sp is not None else '—'} |")
-    L.append("")
-    L.append("spread = median absolute deviation / median of the isthmus samples. Go: one sample per process, "
-             "the program's own clock around its work (start-up and compilation excluded). "
-             "Engine: every call on one instance (the first call includes lazy lowering).")
-    L.append("")
-
-    rows = [r for r in s.get("go", []) + s.get("engine", [])
-            if r["median_ns"].get("isthmus") and r["median_ns"].get("wasmtime")]
-    if rows:
-        rows.sort(key=lambda r: r["median_ns"]["isthmus"] / r["median_ns"]["wasmtime"], reverse=True)
-        L.append("isthmus ÷ wasmtime, worst first: " + ", ".join(
-            f"{r['section']}/{r['workload']} {fmt_ratio(r['median_ns']['isthmus'], r['median_ns']['wasmtime'])}"
-            for r in rows) + ".")
+    if s.get("go") or s.get("engine"):
+        L.append("## Workloads: median milliseconds of the work, and isthmus's ratios")
         L.append("")
+        L.append("isthmus = the CLI (`isthmus run`, Go) or the C API driver (engine); isthmus-py = the Python "
+                 "package. Ratios use the isthmus column: how many times slower than the other engine.")
+        L.append("")
+        L.append("| set | workload | size | " + " | ".join(ENGINE_COLS) + " | ÷native | ÷wasmtime | ÷node | ÷wasm3 | spread |")
+        L.append("|---|---|---|" + "---:|" * (len(ENGINE_COLS) + 5))
+        for row in s.get("go", []) + s.get("engine", []):
+            med = row["median_ns"]
+            cells = []
+            for e in ENGINE_COLS:
+                if e in med and med[e] is not None:
+                    cells.append(fmt_ms(med[e]))
+                elif e in row["errors"]:
+                    cells.append("fail" if not row["errors"][e].startswith("not available") else "n/a")
+                else:
+                    cells.append("—")
+            i = med.get("isthmus")
+            sp = row["spread_pct"].get("isthmus")
+            L.append(f"| {row['section']} | {row['workload']} | {row['size']} | " + " | ".join(cells) +
+                     f" | {fmt_ratio(i, med.get('native'))} | {fmt_ratio(i, med.get('wasmtime'))} | "
+                     f"{fmt_ratio(i, med.get('node'))} | {fmt_ratio(i, med.get('wasm3'))} | "
+                     f"{f'{sp:.0f}%' if sp is not None else '—'} |")
+        L.append("")
+        L.append("spread = median absolute deviation / median of the isthmus samples. Go: one sample per process, "
+                 "the program's own clock around its work (start-up and compilation excluded). "
+                 "Engine: every call on one instance (the first call includes lazy lowering).")
+        L.append("")
+
+        rows = [r for r in s.get("go", []) + s.get("engine", [])
+                if r["median_ns"].get("isthmus") and r["median_ns"].get("wasmtime")]
+        if rows:
+            rows.sort(key=lambda r: r["median_ns"]["isthmus"] / r["median_ns"]["wasmtime"], reverse=True)
+            L.append("isthmus ÷ wasmtime, worst first: " + ", ".join(
+                f"{r['section']}/{r['workload']} {fmt_ratio(r['median_ns']['isthmus'], r['median_ns']['wasmtime'])}"
+                for r in rows) + ".")
+            L.append("")
 
     call = s.get("call", {}).get("rows", [])
     if call:
@@ -592,6 +622,25 @@ def report(bench, info, meters):
             L.append(f"| {r['what']} | {r['instructions']:,} |")
         L.append("")
 
+    abi = s.get("abi")
+    if abi:
+        v = abi["versions"]
+        L.append("## Rich-value calls against the peers (bench/abi/bench_abi_peers.py)")
+        L.append("")
+        L.append("The same Go bodies (bench/abi/shared) called from Python: isthmus (`isthmus build` + "
+                 "`isthmus.load`), wasmtime-py with hand-written glue (alloc export, ptr|len in an i64, JSON "
+                 "for the struct), Extism's Python SDK with its Go PDK; pure Python for scale. "
+                 f"{abi['rounds']} rounds, interleaved. wasmtime-py {v['wasmtime']}, extism {v['extism']} "
+                 f"(extism-sys {v['extism-sys']}), Extism Go PDK {v.get('go-pdk', '?')}.")
+        L.append("")
+        L.append(abi["markdown"])
+        L.append("")
+        if abi.get("breakdown_markdown"):
+            L.append("Where an isthmus call's time goes (bench/abi/probe):")
+            L.append("")
+            L.append(abi["breakdown_markdown"])
+            L.append("")
+
     if bench.notes:
         L.append("## Notes from this run")
         L.append("")
@@ -606,9 +655,12 @@ def main():
     ap.add_argument("--root", type=Path, required=True)
     ap.add_argument("--build", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--only", help="comma-separated sections: go,engine,call,startup,callgrind")
+    ap.add_argument("--only", help="comma-separated sections: go,engine,call,startup,callgrind,abi")
     args = ap.parse_args()
-    only = set(args.only.split(",")) if args.only else {"go", "engine", "call", "startup", "callgrind"}
+    sections = {"go", "engine", "call", "startup", "callgrind", "abi"}
+    only = set(args.only.split(",")) if args.only else sections
+    if only - sections:
+        ap.error(f"unknown section(s) {sorted(only - sections)}; choose from {sorted(sections)}")
 
     bench = Bench(args.root.resolve(), args.build.resolve(), args.out.resolve(), sys.executable)
     info = machine_info()
@@ -617,7 +669,8 @@ def main():
     t0 = time.monotonic()
     per_section = []
     for name, fn in (("go", bench.section_go), ("engine", bench.section_engine), ("call", bench.section_call),
-                     ("startup", bench.section_startup), ("callgrind", bench.section_callgrind)):
+                     ("startup", bench.section_startup), ("abi", bench.section_abi),
+                     ("callgrind", bench.section_callgrind)):
         if name in only:
             m = LoadMeter()
             fn()

@@ -1,0 +1,3 @@
+module isthmus.dev/bench/abi
+
+go 1.24
