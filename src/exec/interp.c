@@ -12,6 +12,61 @@
 #include "exec.h"
 
 int32_t exe_handler[EXE_OP_COUNT_];
+
+#if defined(ISTHMUS_OP_PROFILE) && defined(ISTHMUS_SWITCH_DISPATCH)
+/* A developer's tool (cmake -DISTHMUS_SWITCH_DISPATCH=ON -DCMAKE_C_FLAGS=-DISTHMUS_OP_PROFILE):
+ * counts executed internal instructions and pairs of successive ones, and prints the most
+ * frequent to stderr at exit. It tells which fusions would pay. Not thread-safe. */
+#include <stdio.h>
+static uint64_t exe_prof_ops[EXE_OP_COUNT_], exe_prof_pairs[EXE_OP_COUNT_][EXE_OP_COUNT_];
+static unsigned exe_prof_prev;
+static const char *exe_prof_name(unsigned o) {
+  static const char *names[EXE_OP_COUNT_] = {
+#define OP(E, PFX, CODE, TEXT, IMM, P1, P2, P3, R, SZ) [EXE_##E] = TEXT,
+#include "opcodes.def"
+#undef OP
+#define OP(E, PFX, CODE, TEXT, IMM, P1, P2, P3, R, SZ) [EXE_##E##_I] = TEXT "/imm",
+#include "opcodes.def"
+#undef OP
+#define X(NAME, TEXT, WORDS) [EXE_##NAME] = TEXT,
+#include "ops.def"
+#undef X
+  };
+  return o < EXE_OP_COUNT_ && names[o] ? names[o] : "?";
+}
+static void exe_prof_dump(void) {
+  uint64_t total = 0;
+  for (unsigned i = 0; i < EXE_OP_COUNT_; i++) total += exe_prof_ops[i];
+  fprintf(stderr, "== op profile: %llu instructions\n", (unsigned long long)total);
+  for (int k = 0; k < 40; k++) { /* top ops, then top pairs, by repeated selection */
+    unsigned best = 0;
+    for (unsigned i = 1; i < EXE_OP_COUNT_; i++) if (exe_prof_ops[i] > exe_prof_ops[best]) best = i;
+    if (!exe_prof_ops[best]) break;
+    fprintf(stderr, "%6.2f%% %s\n", 100.0 * exe_prof_ops[best] / total, exe_prof_name(best));
+    exe_prof_ops[best] = 0;
+  }
+  fprintf(stderr, "== pairs\n");
+  for (int k = 0; k < 60; k++) {
+    unsigned bi = 0, bj = 0;
+    for (unsigned i = 0; i < EXE_OP_COUNT_; i++)
+      for (unsigned j = 0; j < EXE_OP_COUNT_; j++)
+        if (exe_prof_pairs[i][j] > exe_prof_pairs[bi][bj]) bi = i, bj = j;
+    if (!exe_prof_pairs[bi][bj]) break;
+    fprintf(stderr, "%6.2f%% %s -> %s\n", 100.0 * exe_prof_pairs[bi][bj] / total, exe_prof_name(bi),
+            exe_prof_name(bj));
+    exe_prof_pairs[bi][bj] = 0;
+  }
+}
+static void exe_profile_count(unsigned o) {
+  static bool registered;
+  if (!registered) registered = !atexit(exe_prof_dump);
+  if (o < EXE_OP_COUNT_) {
+    exe_prof_ops[o]++;
+    exe_prof_pairs[exe_prof_prev][o]++;
+    exe_prof_prev = o;
+  }
+}
+#endif
 /* The code the bottom frame of every run returns to: one EXIT instruction. */
 static uint32_t exe_exit_code[1];
 
@@ -169,6 +224,9 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
 
 #ifdef ISTHMUS_SWITCH_DISPATCH
 dispatch:
+#ifdef ISTHMUS_OP_PROFILE
+  exe_profile_count(*ip);
+#endif
   switch ((exe_op)*ip) {
 #else
   NEXT;
