@@ -5,7 +5,12 @@
  * (a label offset under computed-goto dispatch, the exe_op number under switch dispatch)
  * followed by its operands. Operands are frame slots: a frame is an array of 64-bit cells,
  * params and locals first, then one cell per operand-stack height, so every wasm value has
- * a slot known when lowering and no value is ever pushed or popped at run time. */
+ * a slot known when lowering and no value is ever pushed or popped at run time.
+ *
+ * A slot that holds an i32 holds it zero-extended: every instruction that writes an i32
+ * writes it so, calls from the host zero-extend i32 arguments and calls to host functions
+ * their i32 results. The lowering relies on it: `i64.extend_i32_u` is free, and so is
+ * `i32.wrap_i64`, whose result is read truncated where it is used (see lower.c). */
 #ifndef ISTHMUS_EXEC_H
 #define ISTHMUS_EXEC_H
 

@@ -196,15 +196,19 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
     return t;
   }
   uint64_t *fp = entry_fp;
-  /* calls from the host are often tiny: unrolled copies for the common arities */
+  /* calls from the host are often tiny: unrolled copies for the common arities. An i32
+   * enters zero-extended whatever the host left in the upper half (see exec.h). */
+  const isthmus_valtype *pt = f->type->params;
+#define PARAM(i) (pt[i] == ISTHMUS_I32 ? (uint32_t)cells[i] : cells[i])
   switch (code->num_params) {
-    case 3: fp[2] = cells[2]; /* fall through */
-    case 2: fp[1] = cells[1]; /* fall through */
-    case 1: fp[0] = cells[0]; /* fall through */
+    case 3: fp[2] = PARAM(2); /* fall through */
+    case 2: fp[1] = PARAM(1); /* fall through */
+    case 1: fp[0] = PARAM(0); /* fall through */
     case 0: break;
     default:
-      for (uint32_t i = 0; i < code->num_params; i++) fp[i] = cells[i];
+      for (uint32_t i = 0; i < code->num_params; i++) fp[i] = PARAM(i);
   }
+#undef PARAM
   for (uint32_t i = code->num_params; i < code->num_locals; i++) fp[i] = 0;
   frames[ft].ret_pc = exit_words;
   frames[ft].ret_inst = NULL; /* also tells RET not to switch instances */
@@ -543,6 +547,8 @@ do_call:
       host_trap = t;
       goto trap;
     }
+    for (uint32_t i = 0; i < callee->type->num_results; i++) /* zero-extended i32 (exec.h) */
+      if (callee->type->results[i] == ISTHMUS_I32) newfp[i] = (uint32_t)newfp[i];
     RELOAD_MEMORY();
     membase = mem ? mem->base : NULL;
     ip += *ip == (uint32_t)exe_handler[EXE_CALL] ? 3 : 5;

@@ -17,6 +17,10 @@ typedef struct vent {
   uint8_t type; /* for constants: decides the width */
   uint32_t local;
   uint64_t c;
+  /* An i32 read from a slot that holds an i64 (`i32.wrap_i64` costs nothing): its upper
+   * half may be non-zero. Instructions that read an i32 operand truncate it anyway; those
+   * that copy whole cells (moves, calls, select, global.set) get it through a wrap. */
+  bool dirty;
 } vent;
 
 enum { C_BLOCK, C_LOOP, C_IF, C_ELSE };
@@ -83,7 +87,7 @@ static void push(lower *L, vent e) {
   cmn_vec_push(L->st, e);
   if (L->st.len > L->max_h) L->max_h = (uint32_t)L->st.len;
 }
-static void push_slot(lower *L) { push(L, (vent){V_SLOT, 0, 0, 0}); }
+static void push_slot(lower *L) { push(L, (vent){V_SLOT, 0, 0, 0, false}); }
 static vent pop(lower *L) { return L->st.items[--L->st.len]; }
 
 static bool wide(uint8_t t) { return t != ISTHMUS_I32 && t != ISTHMUS_F32; }
@@ -108,6 +112,12 @@ static void move_to(lower *L, uint32_t d, const vent *e, uint32_t i) {
     return;
   }
   uint32_t s = e->kind == V_LOCAL ? e->local : home(L, i);
+  if (e->dirty) { /* the wrap itself, as the move (in place when s == d) */
+    op(L, EXE_I32_WRAP_I64);
+    dst(L, d);
+    word(L, s);
+    return;
+  }
   if (s == d) return;
   op(L, EXE_COPY);
   dst(L, d);
@@ -116,18 +126,26 @@ static void move_to(lower *L, uint32_t d, const vent *e, uint32_t i) {
 
 static void materialize(lower *L, uint32_t i) {
   vent *e = &L->st.items[i];
-  if (e->kind == V_SLOT) return;
+  if (e->kind == V_SLOT && !e->dirty) return;
   vent v = *e;
   e->kind = V_SLOT;
+  e->dirty = false;
   move_to(L, home(L, i), &v, i);
 }
 
-/* The slot an instruction should read entry i from. */
+/* The slot an instruction should read entry i from; an i32 may come with a dirty upper
+ * half (see vent), which every reader of an i32 operand ignores. */
 static uint32_t src(lower *L, uint32_t i) {
   vent *e = &L->st.items[i];
   if (e->kind == V_LOCAL) return e->local;
   if (e->kind == V_CONST) materialize(L, i);
   return home(L, i);
+}
+
+/* As src, for instructions that copy the whole cell. */
+static uint32_t src_cell(lower *L, uint32_t i) {
+  if (L->st.items[i].dirty) materialize(L, i);
+  return src(L, i);
 }
 
 static void materialize_top(lower *L, uint32_t n) {
@@ -163,7 +181,7 @@ static uint32_t arity(const ctl *c) { return c->kind == C_LOOP ? c->nparams : c-
 /* Moves the top n values to the results of the function and returns. */
 static void emit_return(lower *L) {
   uint32_t n = L->ft->num_results, h = height(L);
-  if (n == 1 && L->st.items[h - 1].kind == V_SLOT && L->last_dst >= 0 &&
+  if (n == 1 && L->st.items[h - 1].kind == V_SLOT && !L->st.items[h - 1].dirty && L->last_dst >= 0 &&
       L->code.items[L->last_dst] == home(L, h - 1)) {
     /* the value was just computed: compute it straight into the result slot (nothing runs
      * between that instruction and the return, so no one else reads slot 0 any more) */
@@ -173,7 +191,7 @@ static void emit_return(lower *L) {
   } else {
     materialize_top(L, n); /* then ascending copies never overwrite a pending source */
     for (uint32_t k = 0; k < n; k++) {
-      vent s = {V_SLOT, 0, 0, 0};
+      vent s = {V_SLOT, 0, 0, 0, false};
       move_to(L, k, &s, h - n + k);
     }
   }
@@ -203,7 +221,7 @@ static bool needs_moves(lower *L, const ctl *c) {
   if (n == 0) return false;
   if (h - n != c->height) return true;
   for (uint32_t k = h - n; k < h; k++)
-    if (L->st.items[k].kind != V_SLOT) return true;
+    if (L->st.items[k].kind != V_SLOT || L->st.items[k].dirty) return true;
   return false;
 }
 
@@ -331,7 +349,7 @@ static void do_else(lower *L) {
   /* the params were materialized at the `if`, so they are in their slots again */
   while (L->st.len > c->height + c->nparams) L->st.len--;
   while (L->st.len < c->height + c->nparams) push_slot(L);
-  for (uint32_t i = c->height; i < L->st.len; i++) L->st.items[i].kind = V_SLOT;
+  for (uint32_t i = c->height; i < L->st.len; i++) L->st.items[i] = (vent){V_SLOT, 0, 0, 0, false};
 }
 
 static void do_end(lower *L) {
@@ -351,7 +369,7 @@ static void do_end(lower *L) {
   L->cs.len--;
   while (L->st.len > h) L->st.len--;
   while (L->st.len < h) push_slot(L);
-  for (uint32_t i = c->height; i < h; i++) L->st.items[i].kind = V_SLOT;
+  for (uint32_t i = c->height; i < h; i++) L->st.items[i] = (vent){V_SLOT, 0, 0, 0, false};
   L->dead = false;
 }
 
@@ -366,7 +384,8 @@ static void set_local(lower *L, uint32_t x, bool tee) {
   }
   L->st.len--; /* so refs_local ignores the value itself */
   bool others = refs_local(L, x);
-  if (e.kind == V_SLOT && L->last_dst >= 0 && L->code.items[L->last_dst] == home(L, i) && !others) {
+  if (e.kind == V_SLOT && !e.dirty && L->last_dst >= 0 && L->code.items[L->last_dst] == home(L, i) &&
+      !others) {
     L->code.items[L->last_dst] = x; /* the producer writes the local directly */
     L->last_dst = -1;
   } else {
@@ -374,7 +393,7 @@ static void set_local(lower *L, uint32_t x, bool tee) {
     move_to(L, x, &e, i);
     L->last_dst = -1;
   }
-  if (tee) push(L, (vent){V_LOCAL, L->ltypes[x], x, 0});
+  if (tee) push(L, (vent){V_LOCAL, L->ltypes[x], x, 0, false});
 }
 
 /* ---------------------------------------------------------------- the main loop */
@@ -544,7 +563,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
       case BIN_OP_DROP: pop(&L); break;
       case BIN_OP_SELECT:
       case BIN_OP_SELECT_T: {
-        uint32_t c = src(&L, h - 1), b = src(&L, h - 2), a = src(&L, h - 3);
+        uint32_t c = src(&L, h - 1), b = src_cell(&L, h - 2), a = src_cell(&L, h - 3);
         op(&L, EXE_SELECT);
         dst(&L, home(&L, h - 3));
         word(&L, a);
@@ -556,7 +575,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         L.last_dst = keep;
         break;
       }
-      case BIN_OP_LOCAL_GET: push(&L, (vent){V_LOCAL, L.ltypes[i1], i1, 0}); break;
+      case BIN_OP_LOCAL_GET: push(&L, (vent){V_LOCAL, L.ltypes[i1], i1, 0, false}); break;
       case BIN_OP_LOCAL_SET: set_local(&L, i1, false); break;
       case BIN_OP_LOCAL_TEE: set_local(&L, i1, true); break;
       case BIN_OP_GLOBAL_GET: {
@@ -569,7 +588,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         break;
       }
       case BIN_OP_GLOBAL_SET: {
-        uint32_t a = src(&L, h - 1);
+        uint32_t a = src_cell(&L, h - 1);
         pop(&L);
         op(&L, EXE_GLOBAL_SET);
         word(&L, i1);
@@ -609,11 +628,40 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         push_slot(&L);
         break;
       }
-      case BIN_OP_I32_CONST: push(&L, (vent){V_CONST, ISTHMUS_I32, 0, c64}); break;
-      case BIN_OP_I64_CONST: push(&L, (vent){V_CONST, ISTHMUS_I64, 0, c64}); break;
-      case BIN_OP_F32_CONST: push(&L, (vent){V_CONST, ISTHMUS_F32, 0, c64}); break;
-      case BIN_OP_F64_CONST: push(&L, (vent){V_CONST, ISTHMUS_F64, 0, c64}); break;
-      case BIN_OP_REF_NULL: push(&L, (vent){V_CONST, ISTHMUS_FUNCREF, 0, 0}); break;
+      case BIN_OP_I32_CONST: push(&L, (vent){V_CONST, ISTHMUS_I32, 0, c64, false}); break;
+      case BIN_OP_I64_CONST: push(&L, (vent){V_CONST, ISTHMUS_I64, 0, c64, false}); break;
+      case BIN_OP_F32_CONST: push(&L, (vent){V_CONST, ISTHMUS_F32, 0, c64, false}); break;
+      case BIN_OP_F64_CONST: push(&L, (vent){V_CONST, ISTHMUS_F64, 0, c64, false}); break;
+      case BIN_OP_REF_NULL: push(&L, (vent){V_CONST, ISTHMUS_FUNCREF, 0, 0, false}); break;
+      /* Go keeps 32-bit values in i64 locals: the conversions between the two widths
+       * mostly cost nothing, since an i32 slot holds its value zero-extended (exec.h). */
+      case BIN_OP_I32_WRAP_I64: {
+        vent *e = &L.st.items[h - 1];
+        if (e->kind == V_CONST) e->c = (uint32_t)e->c;
+        else e->dirty = true;
+        e->type = ISTHMUS_I32;
+        break;
+      }
+      case BIN_OP_I64_EXTEND_I32_U: {
+        vent *e = &L.st.items[h - 1];
+        if (e->dirty) {
+          simple(&L, o, info);
+          break;
+        }
+        if (e->kind == V_CONST) e->c = (uint32_t)e->c;
+        e->type = ISTHMUS_I64;
+        break;
+      }
+      case BIN_OP_I64_EXTEND_I32_S: {
+        vent *e = &L.st.items[h - 1];
+        if (e->kind == V_CONST) {
+          e->c = (uint64_t)(int64_t)(int32_t)e->c;
+          e->type = ISTHMUS_I64;
+        } else {
+          simple(&L, o, info);
+        }
+        break;
+      }
       case BIN_OP_REF_IS_NULL: {
         uint32_t a = src(&L, h - 1);
         pop(&L);
