@@ -27,6 +27,9 @@ typedef enum exe_op {
 #define X(NAME, TEXT, WORDS) EXE_##NAME,
 #include "ops.def"
 #undef X
+#define BR(NAME, PT, COND, INV) EXE_BR_##NAME, EXE_BR_##NAME##_I,
+#include "branch.def"
+#undef BR
   EXE_OP_COUNT_
 } exe_op;
 

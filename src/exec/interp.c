@@ -31,6 +31,9 @@ static const char *exe_prof_name(unsigned o) {
 #define X(NAME, TEXT, WORDS) [EXE_##NAME] = TEXT,
 #include "ops.def"
 #undef X
+#define BR(NAME, PT, COND, INV) [EXE_BR_##NAME] = "br." #NAME, [EXE_BR_##NAME##_I] = "br." #NAME "/imm",
+#include "branch.def"
+#undef BR
   };
   return o < EXE_OP_COUNT_ && names[o] ? names[o] : "?";
 }
@@ -169,6 +172,9 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
 #undef UN
 #undef BIN
     MANUAL_HANDLERS(REG)
+#define BR(NAME, PT, COND, INV) REG(BR_##NAME) REG(BR_##NAME##_I)
+#include "branch.def"
+#undef BR
 #undef REG
     return NULL;
   }
@@ -351,6 +357,29 @@ L_INVALID:
       ip += 3;
     NEXT;
   }
+#define BR(NAME, PT, COND, INV)                                     \
+  CASE(BR_##NAME) {                                                 \
+    CT_##PT a = RD_##PT(fp[ip[1]]), b = RD_##PT(fp[ip[2]]);         \
+    if (COND) {                                                     \
+      ip += (int32_t)ip[3];                                         \
+      CHECK_INTERRUPT();                                            \
+    } else {                                                        \
+      ip += 4;                                                      \
+    }                                                               \
+    NEXT;                                                           \
+  }                                                                 \
+  CASE(BR_##NAME##_I) {                                             \
+    CT_##PT a = RD_##PT(fp[ip[1]]), b = RD_##PT(IMM_##PT(ip + 2));  \
+    if (COND) {                                                     \
+      ip += (int32_t)ip[2 + IMMW_##PT];                             \
+      CHECK_INTERRUPT();                                            \
+    } else {                                                        \
+      ip += 3 + IMMW_##PT;                                          \
+    }                                                               \
+    NEXT;                                                           \
+  }
+#include "branch.def"
+#undef BR
   CASE(JMP_TABLE) {
     uint32_t i = (uint32_t)fp[ip[1]], n = ip[2];
     if (i > n) i = n;

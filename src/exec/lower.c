@@ -55,6 +55,8 @@ typedef struct lower {
   uint32_t nlocals;
   uint32_t max_h;
   int64_t last_dst; /* word of the last instruction's destination operand, or -1 */
+  uint32_t last_ins; /* word index and op of the last instruction emitted */
+  exe_op last_op;
   uint32_t ins_off; /* byte offset of the wasm instruction being lowered */
   bool dead;
   uint32_t dead_depth;
@@ -68,6 +70,8 @@ static inline void word(lower *L, uint32_t w) { cmn_vec_push(L->code, w); }
 static uint32_t op(lower *L, exe_op o) {
   uint32_t at = here(L);
   L->last_dst = -1;
+  L->last_ins = at;
+  L->last_op = o;
   cmn_vec_push(L->srcmap, at);
   cmn_vec_push(L->srcmap, L->ins_off);
   word(L, (uint32_t)exe_handler[o]);
@@ -174,6 +178,101 @@ static void materialize_for_block(lower *L, uint32_t nparams) {
 
 static void label(lower *L) { L->last_dst = -1; }
 
+/* ---------------------------------------------------------------- compare and branch */
+
+#define IMM_FORM (EXE_UNREACHABLE_I - EXE_UNREACHABLE) /* op + IMM_FORM: constant b operand */
+
+static const struct cmpinfo {
+  exe_op cmp, inv, br, brinv;
+  bool wide;
+} cmps[] = {
+#define BR(NAME, PT, COND, INV) {EXE_##NAME, EXE_##INV, EXE_BR_##NAME, EXE_BR_##INV, (#PT)[1] == '6'},
+#include "branch.def"
+#undef BR
+};
+
+/* The compare that computed the top of the stack, when the previous instruction is one and
+ * wrote it; *imm tells the form (b an immediate). */
+static const struct cmpinfo *last_cmp(lower *L, bool *imm) {
+  uint32_t h = height(L);
+  vent *e = &L->st.items[h - 1];
+  if (e->kind != V_SLOT || e->dirty || L->last_dst < 0 || L->code.items[L->last_dst] != home(L, h - 1)) return NULL;
+  for (size_t k = 0; k < sizeof cmps / sizeof cmps[0]; k++) {
+    if (L->last_op == cmps[k].cmp || L->last_op == cmps[k].cmp + IMM_FORM) {
+      *imm = L->last_op != cmps[k].cmp;
+      return &cmps[k];
+    }
+  }
+  return NULL;
+}
+
+/* i32.eqz of a compare just computed: the inverse compare instead. */
+static bool invert_last_cmp(lower *L) {
+  bool imm;
+  const struct cmpinfo *c = last_cmp(L, &imm);
+  if (!c) return false;
+  L->last_op = imm ? c->inv + IMM_FORM : c->inv;
+  L->code.items[L->last_ins] = (uint32_t)exe_handler[L->last_op];
+  return true;
+}
+
+/* A branch condition: the instruction that jumps (br[1]) or falls through (br[0]) when the
+ * condition holds, and its operands before the offset. */
+typedef struct cond {
+  exe_op br[2];
+  uint32_t n;
+  uint32_t w[3];
+} cond;
+
+/* Pops the i32 condition at the top of the stack. When the previous instruction computed
+ * it with a compare (or eqz), that instruction is taken back and the branch does the
+ * compare itself: the compare's operands are locals or slots above everything the
+ * branch's moves may write, so they still hold their values when the branch runs. */
+static cond take_cond(lower *L) {
+  uint32_t h = height(L);
+  cond c;
+  bool imm;
+  const struct cmpinfo *ci = last_cmp(L, &imm);
+  const uint32_t *w = L->code.items + L->last_ins;
+  if (ci) {
+    c.br[1] = imm ? ci->br + 1 : ci->br; /* BR_x_I follows BR_x */
+    c.br[0] = imm ? ci->brinv + 1 : ci->brinv;
+    c.n = imm ? (ci->wide ? 3 : 2) : 2;
+    for (uint32_t k = 0; k < c.n; k++) c.w[k] = w[2 + k];
+  } else if (L->last_op == EXE_I32_EQZ || L->last_op == EXE_I64_EQZ) {
+    vent *e = &L->st.items[h - 1];
+    if (e->kind != V_SLOT || e->dirty || L->last_dst < 0 || L->code.items[L->last_dst] != home(L, h - 1))
+      goto plain;
+    bool wide = L->last_op == EXE_I64_EQZ;
+    c.br[1] = wide ? EXE_BR_I64_EQ_I : EXE_BR_I32_EQ_I;
+    c.br[0] = wide ? EXE_BR_I64_NE_I : EXE_BR_I32_NE_I;
+    c.n = wide ? 3 : 2;
+    c.w[0] = w[2];
+    c.w[1] = c.w[2] = 0;
+  } else {
+    goto plain;
+  }
+  L->code.len = L->last_ins;
+  L->srcmap.len -= 2;
+  L->last_dst = -1;
+  pop(L);
+  return c;
+plain:
+  c.br[1] = EXE_JMP_IF;
+  c.br[0] = EXE_JMP_UNLESS;
+  c.n = 1;
+  c.w[0] = src(L, h - 1);
+  pop(L);
+  return c;
+}
+
+/* Emits the branch on c (without its offset word); returns its first word. */
+static uint32_t emit_cond(lower *L, const cond *c, bool when) {
+  uint32_t ins = op(L, c->br[when]);
+  for (uint32_t k = 0; k < c->n; k++) word(L, c->w[k]);
+  return ins;
+}
+
 /* ---------------------------------------------------------------- branches */
 
 static uint32_t arity(const ctl *c) { return c->kind == C_LOOP ? c->nparams : c->nresults; }
@@ -238,20 +337,17 @@ static void emit_br(lower *L, uint32_t rel) {
 }
 
 static void emit_br_if(lower *L, uint32_t rel) {
-  uint32_t cond = src(L, height(L) - 1);
-  pop(L);
+  cond cd = take_cond(L);
   uint32_t depth = (uint32_t)L->cs.len - 1 - rel;
   ctl *c = &L->cs.items[depth];
   /* Materialize before the split: the fallthrough path must see the same state. */
   materialize_top(L, depth == 0 ? L->ft->num_results : arity(c));
   if (depth != 0 && !needs_moves(L, c)) {
-    uint32_t ins = op(L, EXE_JMP_IF);
-    word(L, cond);
+    uint32_t ins = emit_cond(L, &cd, true);
     jump_to(L, depth, ins);
     return;
   }
-  uint32_t ins = op(L, EXE_JMP_UNLESS);
-  word(L, cond);
+  uint32_t ins = emit_cond(L, &cd, false);
   uint32_t site = here(L);
   word(L, 0);
   emit_br(L, rel);
@@ -303,7 +399,7 @@ static void block_type(lower *L, int64_t bt, uint32_t *np, uint32_t *nr) {
   }
 }
 
-static void begin_block(lower *L, uint8_t kind, int64_t bt, int64_t cond_slot) {
+static void begin_block(lower *L, uint8_t kind, int64_t bt, const cond *cd) {
   uint32_t np, nr;
   block_type(L, bt, &np, &nr);
   materialize_for_block(L, np);
@@ -311,8 +407,7 @@ static void begin_block(lower *L, uint8_t kind, int64_t bt, int64_t cond_slot) {
   label(L);
   if (kind == C_LOOP) c.start = here(L);
   if (kind == C_IF) {
-    c.else_ins = op(L, EXE_JMP_UNLESS);
-    word(L, (uint32_t)cond_slot);
+    c.else_ins = emit_cond(L, cd, false);
     c.else_site = here(L);
     word(L, 0);
   }
@@ -518,14 +613,16 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         L.dead = true;
         break;
       case BIN_OP_NOP: break;
-      case BIN_OP_BLOCK: begin_block(&L, C_BLOCK, bt, -1); break;
-      case BIN_OP_LOOP: begin_block(&L, C_LOOP, bt, -1); break;
+      case BIN_OP_BLOCK: begin_block(&L, C_BLOCK, bt, NULL); break;
+      case BIN_OP_LOOP: begin_block(&L, C_LOOP, bt, NULL); break;
       case BIN_OP_IF: {
-        uint32_t c = src(&L, h - 1);
-        pop(&L);
-        begin_block(&L, C_IF, bt, c);
+        cond cd = take_cond(&L);
+        begin_block(&L, C_IF, bt, &cd);
         break;
       }
+      case BIN_OP_I32_EQZ:
+        if (!invert_last_cmp(&L)) simple(&L, o, info);
+        break;
       case BIN_OP_ELSE: do_else(&L); break;
       case BIN_OP_END: do_end(&L); break;
       case BIN_OP_BR: emit_br(&L, i1); L.dead = true; break;
