@@ -149,7 +149,7 @@ static inline uint64_t bits_of_f64(double f) {
 /* Handlers that are not generated from numeric.def; listed for the label table. */
 #define MANUAL_HANDLERS(X)                                                                     \
   X(COPY) X(CONST32) X(CONST64) X(JMP) X(JMP_IF) X(JMP_UNLESS) X(JMP_TABLE) X(RET) X(EXIT)     \
-  X(TRAP) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
+  X(TRAP) X(I32_ADD_GSET) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
   X(TABLE_SET) X(TABLE_SIZE) X(TABLE_GROW) X(TABLE_FILL) X(TABLE_COPY) X(TABLE_INIT)           \
   X(ELEM_DROP) X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY)        \
   X(MEMORY_FILL) X(REF_IS_NULL) X(REF_FUNC)                                                    \
@@ -435,6 +435,13 @@ L_INVALID:
   CASE(GLOBAL_GET) {
     fp[ip[1]] = globals[ip[2]]->cell[0];
     ip += 3;
+    NEXT;
+  }
+  CASE(I32_ADD_GSET) {
+    uint64_t r = (uint32_t)((uint32_t)fp[ip[2]] + ip[3]);
+    fp[ip[1]] = r;
+    globals[ip[4]]->cell[0] = r;
+    ip += 5;
     NEXT;
   }
   CASE(GLOBAL_SET) {

@@ -33,6 +33,8 @@ typedef struct ctl {
   int64_t else_site;  /* ifs: word index of the JMP_UNLESS offset, -1 once patched */
   uint32_t else_ins;
   size_t patch_start; /* first pending patch made inside this block */
+  int64_t table_at;   /* loops whose first instruction is a jmp_table: its word index, else -1 */
+  uint32_t table_slot; /* and the slot it reads */
 } ctl;
 
 typedef struct patch {
@@ -40,6 +42,13 @@ typedef struct patch {
   uint32_t site;  /* word to patch */
   uint32_t ins;   /* start of the branching instruction (offsets are relative to it) */
 } patch;
+
+/* A jump that lands on a jmp_table right after writing the slot it reads with a constant
+ * (Go's `i32.const N; local.set PC; br LOOP` to a loop that begins with a br_table on PC):
+ * it is retargeted to the table's entry N once every offset is known. */
+typedef struct thread {
+  uint32_t ins, site, table, idx;
+} thread;
 
 typedef struct lower {
   const isthmus_module *m;
@@ -51,6 +60,7 @@ typedef struct lower {
   CMN_VEC(patch) patches;
   CMN_VEC(uint32_t) srcmap;
   CMN_VEC(uint32_t) labels;
+  CMN_VEC(thread) threads;
   isthmus_valtype *ltypes;
   uint32_t nlocals;
   uint32_t max_h;
@@ -176,7 +186,11 @@ static void materialize_for_block(lower *L, uint32_t nparams) {
     if (L->st.items[i].kind == V_LOCAL || i >= h - nparams) materialize(L, i);
 }
 
-static void label(lower *L) { L->last_dst = -1; }
+/* A jump target: what ran before is no longer known to run right before what follows. */
+static void label(lower *L) {
+  L->last_dst = -1;
+  L->last_op = EXE_OP_COUNT_;
+}
 
 /* ---------------------------------------------------------------- compare and branch */
 
@@ -206,11 +220,27 @@ static const struct cmpinfo *last_cmp(lower *L, bool *imm) {
   return NULL;
 }
 
-/* i32.eqz of a compare just computed: the inverse compare instead. */
+/* i32.eqz of a compare just computed: the inverse compare instead (eqz of eqz: != 0). */
 static bool invert_last_cmp(lower *L) {
   bool imm;
   const struct cmpinfo *c = last_cmp(L, &imm);
-  if (!c) return false;
+  if (!c) {
+    uint32_t h = height(L);
+    vent *e = &L->st.items[h - 1];
+    if ((L->last_op != EXE_I32_EQZ && L->last_op != EXE_I64_EQZ) || e->kind != V_SLOT || e->dirty ||
+        L->last_dst < 0 || L->code.items[L->last_dst] != home(L, h - 1))
+      return false;
+    bool wide = L->last_op == EXE_I64_EQZ;
+    uint32_t d = L->code.items[L->last_ins + 1], a = L->code.items[L->last_ins + 2];
+    L->code.len = L->last_ins;
+    L->srcmap.len -= 2;
+    op(L, wide ? EXE_I64_NE_I : EXE_I32_NE_I);
+    dst(L, d);
+    word(L, a);
+    word(L, 0);
+    if (wide) word(L, 0);
+    return true;
+  }
   L->last_op = imm ? c->inv + IMM_FORM : c->inv;
   L->code.items[L->last_ins] = (uint32_t)exe_handler[L->last_op];
   return true;
@@ -332,7 +362,14 @@ static void emit_br(lower *L, uint32_t rel) {
   }
   ctl *c = &L->cs.items[depth];
   emit_label_moves(L, c);
+  bool thr = c->kind == C_LOOP && c->table_at >= 0 && L->last_op == EXE_CONST32 &&
+             L->code.items[L->last_ins + 1] == c->table_slot;
+  uint32_t k = thr ? L->code.items[L->last_ins + 2] : 0;
   uint32_t ins = op(L, EXE_JMP);
+  if (thr) {
+    thread t = {ins, here(L), (uint32_t)c->table_at, k};
+    cmn_vec_push(L->threads, t);
+  }
   jump_to(L, depth, ins);
 }
 
@@ -362,6 +399,13 @@ static void emit_br_table(lower *L) {
   ctl *def = &L->cs.items[L->cs.len - 1 - L->labels.items[n]];
   materialize_top(L, arity(def));
   uint32_t ins = op(L, EXE_JMP_TABLE);
+  for (size_t k = 0; k < L->cs.len; k++) { /* the first instruction of a loop? */
+    ctl *c = &L->cs.items[k];
+    if (c->kind == C_LOOP && c->start == ins) {
+      c->table_at = ins;
+      c->table_slot = idx;
+    }
+  }
   word(L, idx);
   word(L, n);
   uint32_t table = here(L);
@@ -403,7 +447,7 @@ static void begin_block(lower *L, uint8_t kind, int64_t bt, const cond *cd) {
   uint32_t np, nr;
   block_type(L, bt, &np, &nr);
   materialize_for_block(L, np);
-  ctl c = {kind, height(L) - np, np, nr, 0, -1, 0, L->patches.len};
+  ctl c = {kind, height(L) - np, np, nr, 0, -1, 0, L->patches.len, -1, 0};
   label(L);
   if (kind == C_LOOP) c.start = here(L);
   if (kind == C_IF) {
@@ -547,7 +591,8 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
   L.last_dst = -1;
   L.r = (bin_reader){m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
   bin_reader *r = &L.r;
-  ctl top = {C_BLOCK, 0, 0, L.ft->num_results, 0, -1, 0, 0};
+  ctl top = {C_BLOCK, 0, 0, L.ft->num_results, 0, -1, 0, 0, -1, 0};
+  L.last_op = EXE_OP_COUNT_;
   cmn_vec_push(L.cs, top);
 
   while (L.cs.len && !r->err) {
@@ -687,6 +732,19 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
       case BIN_OP_GLOBAL_SET: {
         uint32_t a = src_cell(&L, h - 1);
         pop(&L);
+        if ((L.last_op == EXE_I32_ADD_I || L.last_op == EXE_I32_SUB_I) && L.code.items[L.last_ins + 1] == a) {
+          /* Go's stack pointer update: `SP = SP +/- k; global.set` in one instruction */
+          const uint32_t *w = L.code.items + L.last_ins;
+          uint32_t d = w[1], x = w[2], k = L.last_op == EXE_I32_SUB_I ? 0u - w[3] : w[3];
+          L.code.len = L.last_ins;
+          L.srcmap.len -= 2;
+          op(&L, EXE_I32_ADD_GSET);
+          word(&L, d);
+          word(&L, x);
+          word(&L, k);
+          word(&L, i1);
+          break;
+        }
         op(&L, EXE_GLOBAL_SET);
         word(&L, i1);
         word(&L, a);
@@ -835,6 +893,12 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
     }
   }
 
+  for (size_t i = 0; i < L.threads.len; i++) {
+    thread t = L.threads.items[i];
+    uint32_t n = L.code.items[t.table + 2], k = t.idx < n ? t.idx : n;
+    uint32_t target = t.table + L.code.items[t.table + 3 + k];
+    L.code.items[t.site] = target - t.ins;
+  }
   exe_code *c = cmn_xmalloc(sizeof *c + L.code.len * sizeof(uint32_t));
   c->num_params = L.ft->num_params;
   c->num_results = L.ft->num_results;
@@ -851,6 +915,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
   cmn_vec_free(L.cs);
   cmn_vec_free(L.patches);
   cmn_vec_free(L.labels);
+  cmn_vec_free(L.threads);
   free(L.ltypes);
   return c;
 }

@@ -3422,3 +3422,83 @@
 (assert_return (invoke "const-left" (i32.const 3)) (i32.const 0))
 (assert_return (invoke "if-param" (i32.const 5)) (i32.const 10))
 (assert_return (invoke "if-param" (i32.const 3)) (i32.const 4))
+
+;; Go's dispatch loop: `i32.const N; local.set PC; br LOOP` to a loop that begins with a
+;; br_table on PC jumps straight to entry N (the default past the end); PC still changes.
+;; Go's stack pointer: `local.get SP; i32.const k; i32.add/sub; local.tee SP; global.set`
+;; in one instruction, wrapping at 2^32. i32.eqz of i32.eqz / i64.eqz: a test against 0.
+(module
+  (global $sp (mut i32) (i32.const 1000))
+  (func (export "dispatch") (param $pc i32) (param $n i32) (result i64) (local $acc i64)
+    (loop $top
+      (block $d (block $c (block $b (block $a
+        (br_table $a $b $c $d (local.get $pc)))
+        ;; 0: add 1, go to 1
+        (local.set $acc (i64.add (local.get $acc) (i64.const 1)))
+        (local.set $pc (i32.const 1))
+        (br $top))
+        ;; 1: times 10; go to 2 while n > 0, else to 7 (the default: out)
+        (local.set $acc (i64.mul (local.get $acc) (i64.const 10)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (if (i32.gt_s (local.get $n) (i32.const 0))
+          (then (local.set $pc (i32.const 2)) (br $top)))
+        (local.set $pc (i32.const 7))
+        (br $top))
+        ;; 2: add 2, back to 0
+        (local.set $acc (i64.add (local.get $acc) (i64.const 2)))
+        (local.set $pc (i32.const 0))
+        (br $top))
+      ;; default
+      )
+    (i64.add (local.get $acc) (i64.extend_i32_u (i32.mul (local.get $pc) (i32.const 1000)))))
+  ;; a constant written to another slot than the table reads: no retargeting
+  (func (export "dispatch-other") (param $pc i32) (result i32) (local $other i32) (local $r i32)
+    (local.set $r
+      (block $out (result i32)
+        (loop $top
+          (block $b
+            (block $a
+              (br_table $a $b (local.get $pc)))
+            ;; entry 0
+            (local.set $pc (i32.const 1))
+            (local.set $other (i32.const 2))
+            (br $top))
+          ;; entry 1 and the default
+          (br_if $out (i32.const 40) (local.get $other))
+          (local.set $other (i32.const 3))
+          (br $top))
+        (i32.const -1)))
+    (i32.add (local.get $r) (i32.add (i32.mul (local.get $pc) (i32.const 100)) (local.get $other))))
+  (func (export "sp-down") (param $k i32) (result i32) (local $s i32)
+    (local.set $s (global.get $sp))
+    (global.set $sp (local.tee $s (i32.sub (local.get $s) (i32.const 16))))
+    (global.set $sp (local.tee $s (i32.add (local.get $s) (i32.const 4))))
+    (i32.add (i32.mul (local.get $s) (i32.const 65536)) (global.get $sp)))
+  (func (export "sp-set") (param i32) (global.set $sp (local.get 0)))
+  (func (export "sp-get") (result i32) (global.get $sp))
+  (func (export "sp-wrap") (result i64) (local $s i32)
+    (global.set $sp (local.tee $s (i32.sub (global.get $sp) (i32.const 16))))
+    (i64.add (i64.extend_i32_u (global.get $sp)) (i64.shl (i64.extend_i32_u (local.get $s)) (i64.const 32))))
+  (func (export "eqz-eqz") (param i32) (result i32) (i32.eqz (i32.eqz (local.get 0))))
+  (func (export "eqz-eqz64") (param i64) (result i32) (i32.eqz (i64.eqz (local.get 0))))
+  (func (export "eqz-eqz64-if") (param i64) (result i32)
+    (if (result i32) (i32.eqz (i64.eqz (local.get 0))) (then (i32.const 5)) (else (i32.const 6))))
+)
+(assert_return (invoke "dispatch" (i32.const 0) (i32.const 1)) (i64.const 7010))
+(assert_return (invoke "dispatch" (i32.const 0) (i32.const 2)) (i64.const 7130))
+(assert_return (invoke "dispatch" (i32.const 2) (i32.const 1)) (i64.const 7030))
+(assert_return (invoke "dispatch" (i32.const 9) (i32.const 1)) (i64.const 9000))
+(assert_return (invoke "dispatch-other" (i32.const 0)) (i32.const 142))
+(assert_return (invoke "dispatch-other" (i32.const 1)) (i32.const 143))
+(assert_return (invoke "dispatch-other" (i32.const 5)) (i32.const 543))
+(assert_return (invoke "sp-down" (i32.const 0)) (i32.const 0x03dc03dc))
+(assert_return (invoke "sp-get") (i32.const 988))
+(invoke "sp-set" (i32.const 8))
+(assert_return (invoke "sp-wrap") (i64.const 0xfffffff8_fffffff8))
+(assert_return (invoke "sp-get") (i32.const -8))
+(assert_return (invoke "eqz-eqz" (i32.const 0)) (i32.const 0))
+(assert_return (invoke "eqz-eqz" (i32.const 7)) (i32.const 1))
+(assert_return (invoke "eqz-eqz64" (i64.const 0)) (i32.const 0))
+(assert_return (invoke "eqz-eqz64" (i64.const 0x1_00000000)) (i32.const 1))
+(assert_return (invoke "eqz-eqz64-if" (i64.const 0)) (i32.const 6))
+(assert_return (invoke "eqz-eqz64-if" (i64.const 0x1_00000000)) (i32.const 5))
