@@ -146,6 +146,16 @@ static inline uint64_t bits_of_f64(double f) {
 
 #define RELOAD_MEMORY() (memsize = mem ? mem->size : 0)
 
+/* Zeroes the declared locals of a new frame. Functions have few (Go's: 1-4), so a plain
+ * loop beats the memset call that compilers turn it into; the empty asm keeps it a loop. */
+#define ZERO_LOCALS(fp, c)                                                 \
+  do {                                                                     \
+    for (uint64_t *z_ = (fp) + (c)->num_params, *e_ = (fp) + (c)->num_locals; z_ < e_; z_++) { \
+      *z_ = 0;                                                             \
+      __asm__("" : : : "memory");                                          \
+    }                                                                      \
+  } while (0)
+
 /* Handlers that are not generated from numeric.def; listed for the label table. */
 #define MANUAL_HANDLERS(X)                                                                     \
   X(COPY) X(CONST32) X(CONST64) X(JMP) X(JMP_IF) X(JMP_UNLESS) X(JMP_TABLE) X(RET) X(EXIT)     \
@@ -215,7 +225,7 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
       for (uint32_t i = 0; i < code->num_params; i++) fp[i] = PARAM(i);
   }
 #undef PARAM
-  for (uint32_t i = code->num_params; i < code->num_locals; i++) fp[i] = 0;
+  ZERO_LOCALS(fp, code);
   frames[ft].ret_pc = exit_words;
   frames[ft].ret_inst = NULL; /* also tells RET not to switch instances */
   frames[ft].func = f;
@@ -231,6 +241,7 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
   RELOAD_INSTANCE();
   isthmus_func *callee;
   uint64_t *newfp;
+  const uint32_t *retip; /* where the caller resumes */
 
 #ifdef ISTHMUS_SWITCH_DISPATCH
 dispatch:
@@ -390,6 +401,7 @@ L_INVALID:
   CASE(CALL) {
     callee = funcs[ip[1]];
     newfp = fp + ip[2];
+    retip = ip + 3;
     goto do_call;
   }
   CASE(CALL_INDIRECT) {
@@ -400,6 +412,7 @@ L_INVALID:
     if (!callee) TRAP(UNINITIALIZED_ELEMENT);
     if (callee->type != inst->types[ip[1]]) TRAP(INDIRECT_TYPE);
     newfp = fp + ip[3];
+    retip = ip + 5;
     goto do_call;
   }
   CASE(RET) {
@@ -587,15 +600,15 @@ do_call:
       if (callee->type->results[i] == ISTHMUS_I32) newfp[i] = (uint32_t)newfp[i];
     RELOAD_MEMORY();
     membase = mem ? mem->base : NULL;
-    ip += *ip == (uint32_t)exe_handler[EXE_CALL] ? 3 : 5;
+    ip = retip;
     NEXT;
   }
   {
     exe_code *cc = exe_code_of(callee);
     if (CMN_UNLIKELY(ft >= s->max_frames || newfp + cc->frame_cells > stack_end)) TRAP(STACK_EXHAUSTED);
-    frames[ft++] = (rt_frame){ip + (*ip == (uint32_t)exe_handler[EXE_CALL] ? 3 : 5), fp, inst, callee, NULL};
+    frames[ft++] = (rt_frame){retip, fp, inst, callee, NULL};
     fp = newfp;
-    for (uint32_t i = cc->num_params; i < cc->num_locals; i++) fp[i] = 0;
+    ZERO_LOCALS(fp, cc);
     ip = cc->words;
     if (callee->inst != inst) {
       inst = callee->inst;
