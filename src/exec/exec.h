@@ -30,6 +30,9 @@ typedef enum exe_op {
 #define BR(NAME, PT, COND, INV) EXE_BR_##NAME, EXE_BR_##NAME##_I,
 #include "branch.def"
 #undef BR
+#define LD(NAME, CT, CONV) EXE_##NAME##_ADD, EXE_##NAME##_ADDI,
+#include "load.def"
+#undef LD
   EXE_OP_COUNT_
 } exe_op;
 

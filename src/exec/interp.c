@@ -34,6 +34,9 @@ static const char *exe_prof_name(unsigned o) {
 #define BR(NAME, PT, COND, INV) [EXE_BR_##NAME] = "br." #NAME, [EXE_BR_##NAME##_I] = "br." #NAME "/imm",
 #include "branch.def"
 #undef BR
+#define LD(NAME, CT, CONV) [EXE_##NAME##_ADD] = #NAME "+add", [EXE_##NAME##_ADDI] = #NAME "+add/imm",
+#include "load.def"
+#undef LD
   };
   return o < EXE_OP_COUNT_ && names[o] ? names[o] : "?";
 }
@@ -159,7 +162,7 @@ static inline uint64_t bits_of_f64(double f) {
 /* Handlers that are not generated from numeric.def; listed for the label table. */
 #define MANUAL_HANDLERS(X)                                                                     \
   X(COPY) X(CONST32) X(CONST64) X(JMP) X(JMP_IF) X(JMP_UNLESS) X(JMP_TABLE) X(RET) X(EXIT)     \
-  X(TRAP) X(I32_ADD_GSET) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
+  X(TRAP) X(CONST32_JMP) X(RET_CONST32) X(I32_ADD_GSET) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
   X(TABLE_SET) X(TABLE_SIZE) X(TABLE_GROW) X(TABLE_FILL) X(TABLE_COPY) X(TABLE_INIT)           \
   X(ELEM_DROP) X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY)        \
   X(MEMORY_FILL) X(REF_IS_NULL) X(REF_FUNC)                                                    \
@@ -185,6 +188,9 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
 #define BR(NAME, PT, COND, INV) REG(BR_##NAME) REG(BR_##NAME##_I)
 #include "branch.def"
 #undef BR
+#define LD(NAME, CT, CONV) REG(NAME##_ADD) REG(NAME##_ADDI)
+#include "load.def"
+#undef LD
 #undef REG
     return NULL;
   }
@@ -286,31 +292,23 @@ L_INVALID:
 #undef UN
 #undef BIN
 
-#define LOAD(E, CT, CONV)                                            \
-  CASE(E) {                                                          \
-    uint64_t ea = (uint64_t)(uint32_t)fp[ip[2]] + ip[3];             \
+#define LOAD_AT(ADDR, CT, CONV, W)                                   \
+  {                                                                  \
+    uint64_t ea = (uint64_t)(uint32_t)(ADDR) + ip[W - 1];            \
     if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) TRAP(MEMORY_OOB);   \
     CT v;                                                            \
     memcpy(&v, membase + ea, sizeof v);                              \
     fp[ip[1]] = (uint64_t)(CONV)v;                                   \
-    ip += 4;                                                         \
+    ip += W;                                                         \
     NEXT;                                                            \
   }
-  LOAD(I32_LOAD, uint32_t, uint32_t)
-  LOAD(I64_LOAD, uint64_t, uint64_t)
-  LOAD(F32_LOAD, uint32_t, uint32_t)
-  LOAD(F64_LOAD, uint64_t, uint64_t)
-  LOAD(I32_LOAD8_S, int8_t, uint32_t)
-  LOAD(I32_LOAD8_U, uint8_t, uint32_t)
-  LOAD(I32_LOAD16_S, int16_t, uint32_t)
-  LOAD(I32_LOAD16_U, uint16_t, uint32_t)
-  LOAD(I64_LOAD8_S, int8_t, int64_t)
-  LOAD(I64_LOAD8_U, uint8_t, uint64_t)
-  LOAD(I64_LOAD16_S, int16_t, int64_t)
-  LOAD(I64_LOAD16_U, uint16_t, uint64_t)
-  LOAD(I64_LOAD32_S, int32_t, int64_t)
-  LOAD(I64_LOAD32_U, uint32_t, uint64_t)
-#undef LOAD
+#define LD(E, CT, CONV)                                         \
+  CASE(E) LOAD_AT(fp[ip[2]], CT, CONV, 4)                       \
+  CASE(E##_ADD) LOAD_AT(fp[ip[2]] + fp[ip[3]], CT, CONV, 5)     \
+  CASE(E##_ADDI) LOAD_AT(fp[ip[2]] + ip[3], CT, CONV, 5)
+#include "load.def"
+#undef LD
+#undef LOAD_AT
 
 #define STORE(E, CT)                                                 \
   CASE(E) {                                                          \
@@ -346,6 +344,16 @@ L_INVALID:
     fp[ip[1]] = IMM_I64(ip + 2);
     ip += 4;
     NEXT;
+  }
+  CASE(CONST32_JMP) {
+    fp[ip[1]] = ip[2];
+    ip += (int32_t)ip[3];
+    CHECK_INTERRUPT();
+    NEXT;
+  }
+  CASE(RET_CONST32) {
+    fp[0] = ip[1];
+    goto ret;
   }
   CASE(JMP) {
     ip += (int32_t)ip[1];
@@ -416,6 +424,7 @@ L_INVALID:
     goto do_call;
   }
   CASE(RET) {
+  ret:;
     rt_frame *fr = &frames[--ft];
     ip = fr->ret_pc;
     fp = fr->ret_fp;

@@ -310,6 +310,11 @@ static uint32_t arity(const ctl *c) { return c->kind == C_LOOP ? c->nparams : c-
 /* Moves the top n values to the results of the function and returns. */
 static void emit_return(lower *L) {
   uint32_t n = L->ft->num_results, h = height(L);
+  if (n == 1 && L->st.items[h - 1].kind == V_CONST && !wide(L->st.items[h - 1].type)) {
+    op(L, EXE_RET_CONST32); /* Go returns its unwind flag, 0, this way */
+    word(L, (uint32_t)L->st.items[h - 1].c);
+    return;
+  }
   if (n == 1 && L->st.items[h - 1].kind == V_SLOT && !L->st.items[h - 1].dirty && L->last_dst >= 0 &&
       L->code.items[L->last_dst] == home(L, h - 1)) {
     /* the value was just computed: compute it straight into the result slot (nothing runs
@@ -362,10 +367,21 @@ static void emit_br(lower *L, uint32_t rel) {
   }
   ctl *c = &L->cs.items[depth];
   emit_label_moves(L, c);
-  bool thr = c->kind == C_LOOP && c->table_at >= 0 && L->last_op == EXE_CONST32 &&
-             L->code.items[L->last_ins + 1] == c->table_slot;
-  uint32_t k = thr ? L->code.items[L->last_ins + 2] : 0;
-  uint32_t ins = op(L, EXE_JMP);
+  uint32_t ins;
+  bool thr = false;
+  uint32_t k = 0;
+  if (L->last_op == EXE_CONST32) { /* `i32.const; local.set; br` in one instruction */
+    uint32_t d = L->code.items[L->last_ins + 1];
+    k = L->code.items[L->last_ins + 2];
+    thr = c->kind == C_LOOP && c->table_at >= 0 && d == c->table_slot;
+    L->code.len = L->last_ins;
+    L->srcmap.len -= 2;
+    ins = op(L, EXE_CONST32_JMP);
+    word(L, d);
+    word(L, k);
+  } else {
+    ins = op(L, EXE_JMP);
+  }
   if (thr) {
     thread t = {ins, here(L), (uint32_t)c->table_at, k};
     cmn_vec_push(L->threads, t);
@@ -571,6 +587,41 @@ static void simple(lower *L, int o, const bin_opinfo *info) {
   int64_t keep = L->last_dst;
   push_slot(L);
   L->last_dst = keep;
+}
+
+static const struct { exe_op load, add; } fused_loads[] = {
+#define LD(NAME, CT, CONV) {EXE_##NAME, EXE_##NAME##_ADD},
+#include "load.def"
+#undef LD
+};
+
+/* A load whose address the previous instruction computed with an add (of two slots, or of
+ * a slot and a constant): the load does the add itself. The add's result was the load's
+ * operand only, and the load overwrites its slot anyway. */
+static bool fuse_load(lower *L, int o, uint32_t offset) {
+  uint32_t h = height(L);
+  vent *e = &L->st.items[h - 1];
+  exe_op lo = L->last_op;
+  if (e->kind != V_SLOT || L->last_dst < 0 || L->code.items[L->last_dst] != home(L, h - 1) ||
+      (lo != EXE_I32_ADD && lo != EXE_I64_ADD && lo != EXE_I32_ADD_I && lo != EXE_I64_ADD_I))
+    return false;
+  size_t k = 0;
+  while (k < sizeof fused_loads / sizeof fused_loads[0] && fused_loads[k].load != (exe_op)o) k++;
+  if (k == sizeof fused_loads / sizeof fused_loads[0]) return false;
+  bool imm = lo == EXE_I32_ADD_I || lo == EXE_I64_ADD_I;
+  uint32_t x = L->code.items[L->last_ins + 2], y = L->code.items[L->last_ins + 3]; /* y: low word */
+  L->code.len = L->last_ins;
+  L->srcmap.len -= 2;
+  pop(L);
+  op(L, imm ? fused_loads[k].add + 1 : fused_loads[k].add); /* _ADDI follows _ADD */
+  dst(L, home(L, h - 1));
+  word(L, x);
+  word(L, y);
+  word(L, offset);
+  int64_t keep = L->last_dst;
+  push_slot(L);
+  L->last_dst = keep;
+  return true;
 }
 
 static void skip_dead(lower *L, int o, bin_reader *r) {
@@ -869,6 +920,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
       default:
         if (info->membytes) {
           if (info->result) { /* load */
+            if (fuse_load(&L, o, i1)) break;
             uint32_t a = src(&L, h - 1);
             pop(&L);
             op(&L, (exe_op)o);

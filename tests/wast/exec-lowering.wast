@@ -3502,3 +3502,53 @@
 (assert_return (invoke "eqz-eqz64" (i64.const 0x1_00000000)) (i32.const 1))
 (assert_return (invoke "eqz-eqz64-if" (i64.const 0)) (i32.const 6))
 (assert_return (invoke "eqz-eqz64-if" (i64.const 0x1_00000000)) (i32.const 5))
+
+;; A load whose address comes from the add just before it does the add itself: i32.add,
+;; or Go's i64.add then i32.wrap_i64, of two values or of a value and a constant. The sum
+;; wraps at 2^32 before the load's offset is added (which does not wrap), so a sum past
+;; 2^32 reads low memory, while a large offset still traps. A function that returns a
+;; constant returns it in one instruction.
+(module
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+  (data (i32.const 65528) "\a1\a2\a3\a4\a5\a6\a7\a8")
+  (func (export "add32") (param i32 i32) (result i32) (i32.load offset=1 (i32.add (local.get 0) (local.get 1))))
+  (func (export "add32k") (param i32) (result i32) (i32.load8_u offset=2 (i32.add (local.get 0) (i32.const 3))))
+  (func (export "add64") (param i64 i64) (result i64)
+    (i64.load offset=0 (i32.wrap_i64 (i64.add (local.get 0) (local.get 1)))))
+  (func (export "add64k") (param i64) (result i64)
+    (i64.load32_u offset=4 (i32.wrap_i64 (i64.add (local.get 0) (i64.const 0x1_00000008)))))
+  (func (export "add64k-s") (param i64) (result i64)
+    (i64.load8_s (i32.wrap_i64 (i64.add (local.get 0) (i64.const -1)))))
+  (func (export "add-f64") (param i32) (result f64) (f64.load (i32.add (local.get 0) (i32.const 8))))
+  (func (export "add-kept") (param i32) (result i32) (local i32)
+    ;; the sum is also kept in a local: no fusion, both values right
+    (i32.add (i32.load16_u (local.tee 1 (i32.add (local.get 0) (i32.const 1)))) (local.get 1)))
+  (func (export "ret-k") (param i32) (result i32)
+    (if (local.get 0) (then (return (i32.const 11))))
+    (i32.const 22))
+  (func (export "ret-kf") (result f32) (f32.const 1.5))
+)
+(assert_return (invoke "add32" (i32.const 1) (i32.const 2)) (i32.const 0x08070605))
+(assert_return (invoke "add32" (i32.const -1) (i32.const 1)) (i32.const 0x05040302))
+(assert_return (invoke "add32" (i32.const 65527) (i32.const 0)) (i32.const 0xa4a3a2a1))
+(assert_return (invoke "add32" (i32.const 65528) (i32.const 0)) (i32.const 0xa5a4a3a2))
+(assert_trap (invoke "add32" (i32.const 65532) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "add32" (i32.const -2) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "add32k" (i32.const 0)) (i32.const 6))
+(assert_return (invoke "add32k" (i32.const -3)) (i32.const 3))
+(assert_return (invoke "add32k" (i32.const 65530)) (i32.const 0xa8)) ;; 65535: the last byte
+(assert_trap (invoke "add32k" (i32.const 65531)) "out of bounds memory access")
+(assert_return (invoke "add64" (i64.const 0x1_00000004) (i64.const 0x2_00000004)) (i64.const 0x100f0e0d0c0b0a09))
+(assert_return (invoke "add64" (i64.const 0xffffffff) (i64.const 1)) (i64.const 0x0807060504030201))
+(assert_trap (invoke "add64" (i64.const 65529) (i64.const 0)) "out of bounds memory access")
+(assert_return (invoke "add64k" (i64.const 0)) (i64.const 0x100f0e0d))
+(assert_return (invoke "add64k" (i64.const -8)) (i64.const 0x08070605))
+(assert_return (invoke "add64k-s" (i64.const 65529)) (i64.const -0x5f))
+(assert_return (invoke "add64k-s" (i64.const 1)) (i64.const 1))
+(assert_trap (invoke "add64k-s" (i64.const 0)) "out of bounds memory access")
+(assert_return (invoke "add-f64" (i32.const 0)) (f64.const 0x1.f0e0d0c0b0a09p-767))
+(assert_return (invoke "add-kept" (i32.const 0)) (i32.const 0x0303))
+(assert_return (invoke "ret-k" (i32.const 1)) (i32.const 11))
+(assert_return (invoke "ret-k" (i32.const 0)) (i32.const 22))
+(assert_return (invoke "ret-kf") (f32.const 1.5))
