@@ -33,6 +33,9 @@ typedef enum exe_op {
 #define LD(NAME, CT, CONV) EXE_##NAME##_ADD, EXE_##NAME##_ADDI,
 #include "load.def"
 #undef LD
+#define ST(NAME, CT, W) EXE_##NAME##_K,
+#include "store.def"
+#undef ST
   EXE_OP_COUNT_
 } exe_op;
 
@@ -41,7 +44,8 @@ typedef struct exe_code {
   uint32_t num_params;
   uint32_t num_results;
   uint32_t num_locals;  /* params included */
-  uint32_t frame_cells; /* locals + operand slots: what a call must find free on the stack */
+  uint32_t frame_cells; /* locals + operand slots + 3 spare (for the zeroing of locals): what
+                         * a call must find free on the stack */
   uint32_t len;         /* words */
   uint32_t *srcmap;     /* pairs (word index, wasm byte offset), for backtraces */
   uint32_t srcmap_len;

@@ -37,6 +37,9 @@ static const char *exe_prof_name(unsigned o) {
 #define LD(NAME, CT, CONV) [EXE_##NAME##_ADD] = #NAME "+add", [EXE_##NAME##_ADDI] = #NAME "+add/imm",
 #include "load.def"
 #undef LD
+#define ST(NAME, CT, W) [EXE_##NAME##_K] = #NAME "/const",
+#include "store.def"
+#undef ST
   };
   return o < EXE_OP_COUNT_ && names[o] ? names[o] : "?";
 }
@@ -149,12 +152,13 @@ static inline uint64_t bits_of_f64(double f) {
 
 #define RELOAD_MEMORY() (memsize = mem ? mem->size : 0)
 
-/* Zeroes the declared locals of a new frame. Functions have few (Go's: 1-4), so a plain
- * loop beats the memset call that compilers turn it into; the empty asm keeps it a loop. */
+/* Zeroes the declared locals of a new frame. Functions have few (Go's: 1-4), so four
+ * cells at a time (a frame has room past its locals: see exe_code) in a plain loop beat
+ * the memset call that compilers make of it; the empty asm keeps it a loop. */
 #define ZERO_LOCALS(fp, c)                                                 \
   do {                                                                     \
-    for (uint64_t *z_ = (fp) + (c)->num_params, *e_ = (fp) + (c)->num_locals; z_ < e_; z_++) { \
-      *z_ = 0;                                                             \
+    for (uint64_t *z_ = (fp) + (c)->num_params, *e_ = (fp) + (c)->num_locals; z_ < e_; z_ += 4) { \
+      z_[0] = z_[1] = z_[2] = z_[3] = 0;                                   \
       __asm__("" : : : "memory");                                          \
     }                                                                      \
   } while (0)
@@ -191,6 +195,9 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
 #define LD(NAME, CT, CONV) REG(NAME##_ADD) REG(NAME##_ADDI)
 #include "load.def"
 #undef LD
+#define ST(NAME, CT, W) REG(NAME##_K)
+#include "store.def"
+#undef ST
 #undef REG
     return NULL;
   }
@@ -310,25 +317,21 @@ L_INVALID:
 #undef LD
 #undef LOAD_AT
 
-#define STORE(E, CT)                                                 \
-  CASE(E) {                                                          \
-    uint64_t ea = (uint64_t)(uint32_t)fp[ip[1]] + ip[3];             \
+#define STORE_AT(OFF, VAL, CT, W)                                    \
+  {                                                                  \
+    uint64_t ea = (uint64_t)(uint32_t)fp[ip[1]] + (OFF);             \
     if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) TRAP(MEMORY_OOB);   \
-    CT v = (CT)fp[ip[2]];                                            \
+    CT v = (CT)(VAL);                                                \
     memcpy(membase + ea, &v, sizeof v);                              \
-    ip += 4;                                                         \
+    ip += W;                                                         \
     NEXT;                                                            \
   }
-  STORE(I32_STORE, uint32_t)
-  STORE(I64_STORE, uint64_t)
-  STORE(F32_STORE, uint32_t)
-  STORE(F64_STORE, uint64_t)
-  STORE(I32_STORE8, uint8_t)
-  STORE(I32_STORE16, uint16_t)
-  STORE(I64_STORE8, uint8_t)
-  STORE(I64_STORE16, uint16_t)
-  STORE(I64_STORE32, uint32_t)
-#undef STORE
+#define ST(E, CT, W)                                                   \
+  CASE(E) STORE_AT(ip[3], fp[ip[2]], CT, 4)                            \
+  CASE(E##_K) STORE_AT(ip[2], W == 2 ? IMM_I64(ip + 3) : ip[3], CT, 3 + W)
+#include "store.def"
+#undef ST
+#undef STORE_AT
 
   CASE(COPY) {
     fp[ip[1]] = fp[ip[2]];
@@ -591,8 +594,7 @@ L_INVALID:
 #endif
 
 do_call:
-  /* callee and newfp are set; ip is at the calling instruction */
-  frames[ft - 1].pc = ip;
+  /* callee, newfp and retip are set; ip is at the calling instruction */
   if (callee->host) {
     s->frame_top = ft;
     uint32_t n = callee->type->num_params > callee->type->num_results ? callee->type->num_params
@@ -615,7 +617,11 @@ do_call:
   {
     exe_code *cc = exe_code_of(callee);
     if (CMN_UNLIKELY(ft >= s->max_frames || newfp + cc->frame_cells > stack_end)) TRAP(STACK_EXHAUSTED);
-    frames[ft++] = (rt_frame){retip, fp, inst, callee, NULL};
+    rt_frame *fr = &frames[ft++];
+    fr->ret_pc = retip;
+    fr->ret_fp = fp;
+    fr->ret_inst = inst;
+    fr->func = callee;
     fp = newfp;
     ZERO_LOCALS(fp, cc);
     ip = cc->words;
@@ -629,16 +635,19 @@ do_call:
 
 trap: {
   isthmus_trap *t = host_trap ? host_trap : rt_trap(trap_code);
-  frames[ft - 1].pc = ip;
+  /* Where each frame is: the top one at ip, every other one inside the call instruction
+   * that its callee's frame returns after (calls do not store their position). */
+  const uint32_t *pc = ip;
   for (uint32_t i = ft; i > base_frame; i--) {
     rt_frame *fr = &frames[i - 1];
+    fr->pc = pc;
     uint32_t off = 0;
-    if (fr->func && fr->func->code && fr->pc) {
+    if (fr->func && fr->func->code && pc) {
       exe_code *fc = atomic_load(&fr->func->code->lowered);
-      if (fc && fr->pc >= fc->words && fr->pc < fc->words + fc->len)
-        off = exe_srcpos(fc, (uint32_t)(fr->pc - fc->words));
+      if (fc && pc >= fc->words && pc < fc->words + fc->len) off = exe_srcpos(fc, (uint32_t)(pc - fc->words));
     }
     rt_trap_add_frame(t, fr->func, off);
+    pc = fr->ret_pc - 1;
   }
   s->frame_top = base_frame;
   s->stack_top = saved_top;

@@ -624,6 +624,15 @@ static bool fuse_load(lower *L, int o, uint32_t offset) {
   return true;
 }
 
+static exe_op store_k(int o) {
+  switch (o) {
+#define ST(NAME, CT, W) case EXE_##NAME: return EXE_##NAME##_K;
+#include "store.def"
+#undef ST
+    default: abort(); /* every store is listed */
+  }
+}
+
 static void skip_dead(lower *L, int o, bin_reader *r) {
   (void)r;
   if (o == BIN_OP_BLOCK || o == BIN_OP_LOOP || o == BIN_OP_IF) L->dead_depth++;
@@ -931,6 +940,17 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
             push_slot(&L);
             L.last_dst = keep;
           } else { /* store */
+            vent vv = L.st.items[h - 1];
+            if (vv.kind == V_CONST) {
+              uint32_t a = src(&L, h - 2);
+              L.st.len -= 2;
+              op(&L, store_k(o));
+              word(&L, a);
+              word(&L, i1);
+              word(&L, (uint32_t)vv.c);
+              if (o == BIN_OP_I64_STORE || o == BIN_OP_F64_STORE) word(&L, (uint32_t)(vv.c >> 32));
+              break;
+            }
             uint32_t v = src(&L, h - 1), a = src(&L, h - 2);
             L.st.len -= 2;
             op(&L, (exe_op)o);
@@ -955,7 +975,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
   c->num_params = L.ft->num_params;
   c->num_results = L.ft->num_results;
   c->num_locals = L.nlocals;
-  uint32_t cells = L.nlocals + L.max_h + 2;
+  uint32_t cells = L.nlocals + L.max_h + 4; /* locals are zeroed 4 cells at a time */
   if (cells < c->num_results) cells = c->num_results;
   c->frame_cells = cells;
   c->len = (uint32_t)L.code.len;
