@@ -166,7 +166,7 @@ static inline uint64_t bits_of_f64(double f) {
 /* Handlers that are not generated from numeric.def; listed for the label table. */
 #define MANUAL_HANDLERS(X)                                                                     \
   X(COPY) X(CONST32) X(CONST64) X(JMP) X(JMP_IF) X(JMP_UNLESS) X(JMP_TABLE) X(RET) X(EXIT)     \
-  X(TRAP) X(CONST32_JMP) X(RET_CONST32) X(I32_ADD_GSET) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
+  X(TRAP) X(CONST32_JMP) X(RET_CONST32) X(I32_ADD_GSET) X(GLOBAL_ADD_I) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
   X(TABLE_SET) X(TABLE_SIZE) X(TABLE_GROW) X(TABLE_FILL) X(TABLE_COPY) X(TABLE_INIT)           \
   X(ELEM_DROP) X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY)        \
   X(MEMORY_FILL) X(REF_IS_NULL) X(REF_FUNC)                                                    \
@@ -467,6 +467,12 @@ L_INVALID:
     fp[ip[1]] = r;
     globals[ip[4]]->cell[0] = r;
     ip += 5;
+    NEXT;
+  }
+  CASE(GLOBAL_ADD_I) {
+    uint64_t *cell = globals[ip[1]]->cell;
+    *cell = (uint32_t)((uint32_t)*cell + ip[2]);
+    ip += 3;
     NEXT;
   }
   CASE(GLOBAL_SET) {

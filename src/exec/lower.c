@@ -66,7 +66,9 @@ typedef struct lower {
   uint32_t max_h;
   int64_t last_dst; /* word of the last instruction's destination operand, or -1 */
   uint32_t last_ins; /* word index and op of the last instruction emitted */
-  exe_op last_op;
+  exe_op last_op;    /* (EXE_OP_COUNT_ after a label: no longer known to run just before) */
+  uint32_t prev_ins; /* the same for the instruction before it */
+  exe_op prev_op;
   uint32_t ins_off; /* byte offset of the wasm instruction being lowered */
   bool dead;
   uint32_t dead_depth;
@@ -80,6 +82,8 @@ static inline void word(lower *L, uint32_t w) { cmn_vec_push(L->code, w); }
 static uint32_t op(lower *L, exe_op o) {
   uint32_t at = here(L);
   L->last_dst = -1;
+  L->prev_ins = L->last_ins;
+  L->prev_op = L->last_op;
   L->last_ins = at;
   L->last_op = o;
   cmn_vec_push(L->srcmap, at);
@@ -189,7 +193,17 @@ static void materialize_for_block(lower *L, uint32_t nparams) {
 /* A jump target: what ran before is no longer known to run right before what follows. */
 static void label(lower *L) {
   L->last_dst = -1;
-  L->last_op = EXE_OP_COUNT_;
+  L->last_op = L->prev_op = EXE_OP_COUNT_;
+}
+
+/* Takes the last instruction back (a fusion re-emits it in another form). */
+static void unemit(lower *L) {
+  L->code.len = L->last_ins;
+  L->srcmap.len -= 2;
+  L->last_dst = -1;
+  L->last_ins = L->prev_ins;
+  L->last_op = L->prev_op;
+  L->prev_op = EXE_OP_COUNT_;
 }
 
 /* ---------------------------------------------------------------- compare and branch */
@@ -232,8 +246,7 @@ static bool invert_last_cmp(lower *L) {
       return false;
     bool wide = L->last_op == EXE_I64_EQZ;
     uint32_t d = L->code.items[L->last_ins + 1], a = L->code.items[L->last_ins + 2];
-    L->code.len = L->last_ins;
-    L->srcmap.len -= 2;
+    unemit(L);
     op(L, wide ? EXE_I64_NE_I : EXE_I32_NE_I);
     dst(L, d);
     word(L, a);
@@ -282,9 +295,7 @@ static cond take_cond(lower *L) {
   } else {
     goto plain;
   }
-  L->code.len = L->last_ins;
-  L->srcmap.len -= 2;
-  L->last_dst = -1;
+  unemit(L);
   pop(L);
   return c;
 plain:
@@ -374,8 +385,7 @@ static void emit_br(lower *L, uint32_t rel) {
     uint32_t d = L->code.items[L->last_ins + 1];
     k = L->code.items[L->last_ins + 2];
     thr = c->kind == C_LOOP && c->table_at >= 0 && d == c->table_slot;
-    L->code.len = L->last_ins;
-    L->srcmap.len -= 2;
+    unemit(L);
     ins = op(L, EXE_CONST32_JMP);
     word(L, d);
     word(L, k);
@@ -610,8 +620,7 @@ static bool fuse_load(lower *L, int o, uint32_t offset) {
   if (k == sizeof fused_loads / sizeof fused_loads[0]) return false;
   bool imm = lo == EXE_I32_ADD_I || lo == EXE_I64_ADD_I;
   uint32_t x = L->code.items[L->last_ins + 2], y = L->code.items[L->last_ins + 3]; /* y: low word */
-  L->code.len = L->last_ins;
-  L->srcmap.len -= 2;
+  unemit(L);
   pop(L);
   op(L, imm ? fused_loads[k].add + 1 : fused_loads[k].add); /* _ADDI follows _ADD */
   dst(L, home(L, h - 1));
@@ -652,7 +661,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
   L.r = (bin_reader){m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
   bin_reader *r = &L.r;
   ctl top = {C_BLOCK, 0, 0, L.ft->num_results, 0, -1, 0, 0, -1, 0};
-  L.last_op = EXE_OP_COUNT_;
+  L.last_op = L.prev_op = EXE_OP_COUNT_;
   cmn_vec_push(L.cs, top);
 
   while (L.cs.len && !r->err) {
@@ -796,8 +805,16 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
           /* Go's stack pointer update: `SP = SP +/- k; global.set` in one instruction */
           const uint32_t *w = L.code.items + L.last_ins;
           uint32_t d = w[1], x = w[2], k = L.last_op == EXE_I32_SUB_I ? 0u - w[3] : w[3];
-          L.code.len = L.last_ins;
-          L.srcmap.len -= 2;
+          unemit(&L);
+          if (L.last_op == EXE_GLOBAL_GET && L.code.items[L.last_ins + 2] == i1 &&
+              L.code.items[L.last_ins + 1] == x && x == d && d >= L.nlocals) {
+            /* `global.get g; i32.const k; i32.add/sub; global.set g`, the sum used no more */
+            unemit(&L);
+            op(&L, EXE_GLOBAL_ADD_I);
+            word(&L, i1);
+            word(&L, k);
+            break;
+          }
           op(&L, EXE_I32_ADD_GSET);
           word(&L, d);
           word(&L, x);
