@@ -135,10 +135,11 @@ static inline uint64_t bits_of_f64(double f) {
     goto trap;                       \
   } while (0)
 
+/* (the trap is made at the label, not prepared before each of the many checks) */
 #define CHECK_INTERRUPT()                                                        \
   do {                                                                           \
     if (CMN_UNLIKELY(atomic_load_explicit(&s->interrupt, memory_order_relaxed))) \
-      TRAP(INTERRUPTED);                                                         \
+      goto interrupted;                                                          \
   } while (0)
 
 #define RELOAD_INSTANCE()                                                   \
@@ -302,7 +303,7 @@ L_INVALID:
 #define LOAD_AT(ADDR, CT, CONV, W)                                   \
   {                                                                  \
     uint64_t ea = (uint64_t)(uint32_t)(ADDR) + ip[W - 1];            \
-    if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) TRAP(MEMORY_OOB);   \
+    if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) goto oob;           \
     CT v;                                                            \
     memcpy(&v, membase + ea, sizeof v);                              \
     fp[ip[1]] = (uint64_t)(CONV)v;                                   \
@@ -320,7 +321,7 @@ L_INVALID:
 #define STORE_AT(OFF, VAL, CT, W)                                    \
   {                                                                  \
     uint64_t ea = (uint64_t)(uint32_t)fp[ip[1]] + (OFF);             \
-    if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) TRAP(MEMORY_OOB);   \
+    if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) goto oob;           \
     CT v = (CT)(VAL);                                                \
     memcpy(membase + ea, &v, sizeof v);                              \
     ip += W;                                                         \
@@ -639,6 +640,12 @@ do_call:
     NEXT;
   }
 
+/* Blocks of their own, so that no check on the hot paths pays for setting trap_code. */
+oob:
+  host_trap = rt_trap(ISTHMUS_TRAP_MEMORY_OOB);
+  goto trap;
+interrupted:
+  host_trap = rt_trap(ISTHMUS_TRAP_INTERRUPTED);
 trap: {
   isthmus_trap *t = host_trap ? host_trap : rt_trap(trap_code);
   /* Where each frame is: the top one at ip, every other one inside the call instruction
