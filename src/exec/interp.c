@@ -432,7 +432,7 @@ L_INVALID:
     rt_frame *fr = &frames[--ft];
     ip = fr->ret_pc;
     fp = fr->ret_fp;
-    if (fr->ret_inst && fr->ret_inst != inst) {
+    if (fr->ret_inst) { /* set only when the call crossed instances */
       inst = fr->ret_inst;
       RELOAD_INSTANCE();
     } else {
@@ -623,16 +623,17 @@ do_call:
   }
   {
     exe_code *cc = exe_code_of(callee);
-    if (CMN_UNLIKELY(ft >= s->max_frames || newfp + cc->frame_cells > stack_end)) TRAP(STACK_EXHAUSTED);
+    if (CMN_UNLIKELY(ft >= s->max_frames || newfp + cc->frame_cells > stack_end)) goto exhausted;
     rt_frame *fr = &frames[ft++];
     fr->ret_pc = retip;
     fr->ret_fp = fp;
-    fr->ret_inst = inst;
+    fr->ret_inst = NULL;
     fr->func = callee;
     fp = newfp;
     ZERO_LOCALS(fp, cc);
     ip = cc->words;
     if (callee->inst != inst) {
+      fr->ret_inst = inst;
       inst = callee->inst;
       RELOAD_INSTANCE();
     }
@@ -643,6 +644,9 @@ do_call:
 /* Blocks of their own, so that no check on the hot paths pays for setting trap_code. */
 oob:
   host_trap = rt_trap(ISTHMUS_TRAP_MEMORY_OOB);
+  goto trap;
+exhausted:
+  host_trap = rt_trap(ISTHMUS_TRAP_STACK_EXHAUSTED);
   goto trap;
 interrupted:
   host_trap = rt_trap(ISTHMUS_TRAP_INTERRUPTED);
