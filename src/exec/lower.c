@@ -123,6 +123,8 @@ static void emit_const(lower *L, uint32_t d, const vent *e) {
   }
 }
 
+static void unemit(lower *L);
+
 /* Makes slot d hold the value of entry e (which sits at height i). */
 static void move_to(lower *L, uint32_t d, const vent *e, uint32_t i) {
   if (e->kind == V_CONST) {
@@ -137,7 +139,15 @@ static void move_to(lower *L, uint32_t d, const vent *e, uint32_t i) {
     return;
   }
   if (s == d) return;
-  op(L, EXE_COPY);
+  if (L->last_op == EXE_COPY) { /* two moves in a row (rotating locals): one instruction */
+    uint32_t d1 = L->code.items[L->last_ins + 1], s1 = L->code.items[L->last_ins + 2];
+    unemit(L);
+    op(L, EXE_COPY2);
+    word(L, d1);
+    word(L, s1);
+  } else {
+    op(L, EXE_COPY);
+  }
   dst(L, d);
   word(L, s);
 }

@@ -3640,3 +3640,35 @@
 (invoke "up")
 (invoke "up")
 (assert_return (invoke "a") (i32.const 0x80000044))
+
+;; Moves in a row become one instruction that still runs them in order: rotating locals
+;; (each source read before it is overwritten, or after, as written) and multiple results.
+(module
+  (func (export "rotate") (param $a i64) (param $b i64) (param $c i64) (param $n i32) (result i64)
+    (local $t i64)
+    (block $out (loop $l
+      (br_if $out (i32.eqz (local.get $n)))
+      (local.set $t (local.get $c))
+      (local.set $c (local.get $b))
+      (local.set $b (local.get $a))
+      (local.set $a (local.get $t))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (i64.add (i64.mul (local.get $a) (i64.const 100))
+      (i64.add (i64.mul (local.get $b) (i64.const 10)) (local.get $c))))
+  (func (export "chain") (param $a i32) (result i32) (local $b i32) (local $c i32)
+    ;; b = a, then c = b: the second move reads what the first wrote
+    (local.set $b (local.get $a))
+    (local.set $c (local.get $b))
+    (i32.add (local.get $c) (local.get $b)))
+  (func $three (param i32 i32 i32) (result i32 i32 i32) (local.get 2) (local.get 0) (local.get 1))
+  (func (export "results") (result i32)
+    (call $three (i32.const 1) (i32.const 2) (i32.const 3))
+    (i32.mul (i32.const 10)) (i32.add) (i32.mul (i32.const 10)) (i32.add))
+)
+(assert_return (invoke "rotate" (i64.const 1) (i64.const 2) (i64.const 3) (i32.const 0)) (i64.const 123))
+(assert_return (invoke "rotate" (i64.const 1) (i64.const 2) (i64.const 3) (i32.const 1)) (i64.const 312))
+(assert_return (invoke "rotate" (i64.const 1) (i64.const 2) (i64.const 3) (i32.const 2)) (i64.const 231))
+(assert_return (invoke "rotate" (i64.const 1) (i64.const 2) (i64.const 3) (i32.const 3)) (i64.const 123))
+(assert_return (invoke "chain" (i32.const 21)) (i32.const 42))
+(assert_return (invoke "results") (i32.const 213))
