@@ -36,6 +36,13 @@ typedef enum exe_op {
 #define ST(NAME, CT, W) EXE_##NAME##_K,
 #include "store.def"
 #undef ST
+#define FSS(O1, O2, T) EXE_F_##O1##__##O2,
+#define FIS(O1, O2, T) EXE_F_##O1##_I__##O2,
+#define FSI(O1, O2, T) EXE_F_##O1##__##O2##_I,
+#include "fuse.def"
+#undef FSS
+#undef FIS
+#undef FSI
   EXE_OP_COUNT_
 } exe_op;
 

@@ -40,6 +40,13 @@ static const char *exe_prof_name(unsigned o) {
 #define ST(NAME, CT, W) [EXE_##NAME##_K] = #NAME "/const",
 #include "store.def"
 #undef ST
+#define FSS(O1, O2, T) [EXE_F_##O1##__##O2] = #O1 "+" #O2,
+#define FIS(O1, O2, T) [EXE_F_##O1##_I__##O2] = #O1 "/imm+" #O2,
+#define FSI(O1, O2, T) [EXE_F_##O1##__##O2##_I] = #O1 "+" #O2 "/imm",
+#include "fuse.def"
+#undef FSS
+#undef FIS
+#undef FSI
   };
   return o < EXE_OP_COUNT_ && names[o] ? names[o] : "?";
 }
@@ -121,6 +128,21 @@ static inline uint64_t bits_of_f64(double f) {
 #define IMMW_I64 2
 #define IMMW_F64 2
 
+/* Each binary operator as a function, for the fused pairs of fuse.def (which lists none
+ * that traps: TRAP has no meaning here). */
+#define TRAP(c) return 0
+#define UN(E, PT, RT, STMT)
+#define BIN(E, PT, RT, STMT)                                                     \
+  static inline CT_##RT exe_bin_##E(CT_##PT a, CT_##PT b) {                      \
+    CT_##RT r;                                                                   \
+    STMT                                                                         \
+    return r;                                                                    \
+  }
+#include "numeric.def"
+#undef UN
+#undef BIN
+#undef TRAP
+
 #ifdef ISTHMUS_SWITCH_DISPATCH
 #define CASE(x) case EXE_##x:
 #define NEXT goto dispatch
@@ -199,6 +221,13 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
 #define ST(NAME, CT, W) REG(NAME##_K)
 #include "store.def"
 #undef ST
+#define FSS(O1, O2, T) REG(F_##O1##__##O2)
+#define FIS(O1, O2, T) REG(F_##O1##_I__##O2)
+#define FSI(O1, O2, T) REG(F_##O1##__##O2##_I)
+#include "fuse.def"
+#undef FSS
+#undef FIS
+#undef FSI
 #undef REG
     return NULL;
   }
@@ -299,6 +328,32 @@ L_INVALID:
 #include "numeric.def"
 #undef UN
 #undef BIN
+
+#define FSS(O1, O2, T)                                                                       \
+  CASE(F_##O1##__##O2) {                                                                     \
+    CT_##T x = exe_bin_##O1(RD_##T(fp[ip[2]]), RD_##T(fp[ip[3]]));                           \
+    fp[ip[1]] = WR_##T(exe_bin_##O2(x, RD_##T(fp[ip[4]])));                                  \
+    ip += 5;                                                                                 \
+    NEXT;                                                                                    \
+  }
+#define FIS(O1, O2, T)                                                                       \
+  CASE(F_##O1##_I__##O2) {                                                                   \
+    CT_##T x = exe_bin_##O1(RD_##T(fp[ip[2]]), RD_##T(IMM_##T(ip + 3)));                     \
+    fp[ip[1]] = WR_##T(exe_bin_##O2(x, RD_##T(fp[ip[3 + IMMW_##T]])));                       \
+    ip += 4 + IMMW_##T;                                                                      \
+    NEXT;                                                                                    \
+  }
+#define FSI(O1, O2, T)                                                                       \
+  CASE(F_##O1##__##O2##_I) {                                                                 \
+    CT_##T x = exe_bin_##O1(RD_##T(fp[ip[2]]), RD_##T(fp[ip[3]]));                           \
+    fp[ip[1]] = WR_##T(exe_bin_##O2(x, RD_##T(IMM_##T(ip + 4))));                            \
+    ip += 4 + IMMW_##T;                                                                      \
+    NEXT;                                                                                    \
+  }
+#include "fuse.def"
+#undef FSS
+#undef FIS
+#undef FSI
 
 #define LOAD_AT(ADDR, CT, CONV, W)                                   \
   {                                                                  \

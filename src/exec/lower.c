@@ -575,6 +575,77 @@ static void set_local(lower *L, uint32_t x, bool tee) {
 
 static int64_t read_blocktype(bin_reader *r) { return bin_sleb(r, 33); }
 
+static const struct fuseinfo {
+  exe_op o1, o2, f; /* o1 and o2 in their slot or immediate forms */
+  bool wide;        /* 64-bit immediates */
+} fuses[] = {
+#define FSS(O1, O2, T) {EXE_##O1, EXE_##O2, EXE_F_##O1##__##O2, false},
+#define FIS(O1, O2, T) {EXE_##O1##_I, EXE_##O2, EXE_F_##O1##_I__##O2, (#T)[1] == '6'},
+#define FSI(O1, O2, T) {EXE_##O1, EXE_##O2##_I, EXE_F_##O1##__##O2##_I, (#T)[1] == '6'},
+#include "fuse.def"
+#undef FSS
+#undef FIS
+#undef FSI
+};
+
+static bool commutative(exe_op o) {
+  switch (o) {
+    case EXE_I32_ADD: case EXE_I32_MUL: case EXE_I32_AND: case EXE_I32_OR: case EXE_I32_XOR:
+    case EXE_I64_ADD: case EXE_I64_MUL: case EXE_I64_AND: case EXE_I64_OR: case EXE_I64_XOR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* Entry i is the value the previous instruction just computed (in its home slot). */
+static bool just_computed(lower *L, uint32_t i) {
+  vent *e = &L->st.items[i];
+  return e->kind == V_SLOT && !e->dirty && L->last_dst >= 0 && L->code.items[L->last_dst] == home(L, i);
+}
+
+/* Binary o whose operand is the result of the previous instruction, when fuse.def has the
+ * pair: both in one instruction (see there). The first result's slot is read by o only,
+ * and o's other operand is a local or a slot that nothing between the two writes. */
+static bool fuse_pair(lower *L, int o) {
+  uint32_t h = height(L);
+  vent *b = &L->st.items[h - 1], *a = &L->st.items[h - 2];
+  exe_op o2 = b->kind == V_CONST ? (exe_op)(o + IMM_FORM) : (exe_op)o;
+  uint32_t other; /* o's other operand, when it is a slot */
+  if (just_computed(L, h - 2)) {
+    if (b->kind == V_CONST) other = 0;
+    else other = src(L, h - 1); /* a local (a slot computed after a would be the last) */
+  } else if (b->kind != V_CONST && a->kind != V_CONST && just_computed(L, h - 1) && commutative(o2)) {
+    other = src(L, h - 2);
+  } else {
+    return false;
+  }
+  const struct fuseinfo *f = NULL;
+  for (size_t k = 0; k < sizeof fuses / sizeof fuses[0]; k++)
+    if (fuses[k].o1 == L->last_op && fuses[k].o2 == o2) f = &fuses[k];
+  if (!f) return false;
+  uint32_t w[3];
+  const uint32_t *p = L->code.items + L->last_ins;
+  bool imm1 = f->o1 >= EXE_UNREACHABLE_I && f->o1 < EXE_UNREACHABLE_I + IMM_FORM;
+  uint32_t n1 = imm1 && f->wide ? 3 : 2; /* operand words of the first instruction */
+  for (uint32_t k = 0; k < n1; k++) w[k] = p[2 + k];
+  unemit(L);
+  op(L, f->f);
+  dst(L, home(L, h - 2));
+  for (uint32_t k = 0; k < n1; k++) word(L, w[k]);
+  if (b->kind == V_CONST) {
+    word(L, (uint32_t)b->c);
+    if (f->wide) word(L, (uint32_t)(b->c >> 32));
+  } else {
+    word(L, other);
+  }
+  L->st.len -= 2;
+  int64_t keep = L->last_dst;
+  push_slot(L);
+  L->last_dst = keep;
+  return true;
+}
+
 static void simple(lower *L, int o, const bin_opinfo *info) {
   uint32_t nparams = info->params[0] ? (info->params[1] ? (info->params[2] ? 3 : 2) : 1) : 0;
   uint32_t h = height(L);
@@ -588,6 +659,7 @@ static void simple(lower *L, int o, const bin_opinfo *info) {
     return;
   }
   /* binary */
+  if (fuse_pair(L, o)) return;
   vent b = L->st.items[h - 1];
   uint32_t a = src(L, h - 2);
   if (b.kind == V_CONST) {
