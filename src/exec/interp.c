@@ -189,7 +189,7 @@ static inline uint64_t bits_of_f64(double f) {
 /* Handlers that are not generated from numeric.def; listed for the label table. */
 #define MANUAL_HANDLERS(X)                                                                     \
   X(COPY) X(COPY2) X(CONST32) X(CONST64) X(JMP) X(JMP_IF) X(JMP_UNLESS) X(JMP_TABLE) X(RET) X(EXIT)     \
-  X(TRAP) X(CONST32_JMP) X(RET_CONST32) X(I32_ADD_GSET) X(GLOBAL_ADD_I) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
+  X(TRAP) X(CONST32_JMP) X(RET_CONST32) X(I32_ADD_GSET) X(GLOBAL_ADD_I) X(GLOBAL_GET_JMP_IF) X(CALL_K) X(I32_LOAD_G) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
   X(TABLE_SET) X(TABLE_SIZE) X(TABLE_GROW) X(TABLE_FILL) X(TABLE_COPY) X(TABLE_INIT)           \
   X(ELEM_DROP) X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY)        \
   X(MEMORY_FILL) X(REF_IS_NULL) X(REF_FUNC)                                                    \
@@ -371,6 +371,7 @@ L_INVALID:
   CASE(E##_ADDI) LOAD_AT(fp[ip[2]] + ip[3], CT, CONV, 5)
 #include "load.def"
 #undef LD
+  CASE(I32_LOAD_G) LOAD_AT(globals[ip[2]]->cell[0], uint32_t, uint32_t, 4)
 #undef LOAD_AT
 
 #define STORE_AT(OFF, VAL, CT, W)                                    \
@@ -476,6 +477,23 @@ L_INVALID:
     newfp = fp + ip[2];
     retip = ip + 3;
     goto do_call;
+  }
+  CASE(CALL_K) {
+    fp[ip[3]] = ip[4];
+    callee = funcs[ip[1]];
+    newfp = fp + ip[2];
+    retip = ip + 5;
+    goto do_call;
+  }
+  CASE(GLOBAL_GET_JMP_IF) {
+    fp[ip[1]] = globals[ip[2]]->cell[0];
+    if ((uint32_t)fp[ip[3]]) {
+      ip += (int32_t)ip[4];
+      CHECK_INTERRUPT();
+    } else {
+      ip += 5;
+    }
+    NEXT;
   }
   CASE(CALL_INDIRECT) {
     uint32_t i = (uint32_t)fp[ip[4]];

@@ -416,7 +416,18 @@ static void emit_br_if(lower *L, uint32_t rel) {
   /* Materialize before the split: the fallthrough path must see the same state. */
   materialize_top(L, depth == 0 ? L->ft->num_results : arity(c));
   if (depth != 0 && !needs_moves(L, c)) {
-    uint32_t ins = emit_cond(L, &cd, true);
+    uint32_t ins;
+    if (cd.br[1] == EXE_JMP_IF && L->last_op == EXE_GLOBAL_GET) {
+      /* Go after a call: `global.get SP; local.set; br_if` on the call's result */
+      uint32_t d = L->code.items[L->last_ins + 1], g = L->code.items[L->last_ins + 2];
+      unemit(L);
+      ins = op(L, EXE_GLOBAL_GET_JMP_IF);
+      word(L, d);
+      word(L, g);
+      word(L, cd.w[0]);
+    } else {
+      ins = emit_cond(L, &cd, true);
+    }
     jump_to(L, depth, ins);
     return;
   }
@@ -694,6 +705,20 @@ static bool fuse_load(lower *L, int o, uint32_t offset) {
   uint32_t h = height(L);
   vent *e = &L->st.items[h - 1];
   exe_op lo = L->last_op;
+  if (o == EXE_I32_LOAD && lo == EXE_GLOBAL_GET && e->kind == V_SLOT && L->last_dst >= 0 &&
+      L->code.items[L->last_dst] == home(L, h - 1)) { /* Go's stack guard: a load at a global */
+    uint32_t g = L->code.items[L->last_ins + 2];
+    unemit(L);
+    pop(L);
+    op(L, EXE_I32_LOAD_G);
+    dst(L, home(L, h - 1));
+    word(L, g);
+    word(L, offset);
+    int64_t keep = L->last_dst;
+    push_slot(L);
+    L->last_dst = keep;
+    return true;
+  }
   if (e->kind != V_SLOT || L->last_dst < 0 || L->code.items[L->last_dst] != home(L, h - 1) ||
       (lo != EXE_I32_ADD && lo != EXE_I64_ADD && lo != EXE_I32_ADD_I && lo != EXE_I64_ADD_I))
     return false;
@@ -836,7 +861,15 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         }
         materialize_top(&L, t->num_params);
         uint32_t argbase = home(&L, h - t->num_params);
-        if (o == BIN_OP_CALL) {
+        if (o == BIN_OP_CALL && L.last_op == EXE_CONST32) { /* Go passes its resume PC, 0 */
+          uint32_t d = L.code.items[L.last_ins + 1], k = L.code.items[L.last_ins + 2];
+          unemit(&L);
+          op(&L, EXE_CALL_K);
+          word(&L, i1);
+          word(&L, argbase);
+          word(&L, d);
+          word(&L, k);
+        } else if (o == BIN_OP_CALL) {
           op(&L, EXE_CALL);
           word(&L, i1);
           word(&L, argbase);
@@ -888,6 +921,12 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
           const uint32_t *w = L.code.items + L.last_ins;
           uint32_t d = w[1], x = w[2], k = L.last_op == EXE_I32_SUB_I ? 0u - w[3] : w[3];
           unemit(&L);
+          if (L.last_op == EXE_I32_ADD_GSET && L.code.items[L.last_ins + 4] == i1 &&
+              L.code.items[L.last_ins + 1] == x && x == d) {
+            /* two updates in a row (Go's epilogue): one, by the sum of both */
+            L.code.items[L.last_ins + 3] += k;
+            break;
+          }
           if (L.last_op == EXE_GLOBAL_GET && L.code.items[L.last_ins + 2] == i1 &&
               L.code.items[L.last_ins + 1] == x && x == d && d >= L.nlocals) {
             /* `global.get g; i32.const k; i32.add/sub; global.set g`, the sum used no more */
