@@ -189,7 +189,7 @@ static inline uint64_t bits_of_f64(double f) {
 /* Handlers that are not generated from numeric.def; listed for the label table. */
 #define MANUAL_HANDLERS(X)                                                                     \
   X(COPY) X(COPY2) X(CONST32) X(CONST64) X(JMP) X(JMP_IF) X(JMP_UNLESS) X(JMP_TABLE) X(RET) X(EXIT)     \
-  X(TRAP) X(CONST32_JMP) X(RET_CONST32) X(I32_ADD_GSET) X(GLOBAL_ADD_I) X(GLOBAL_GET_JMP_IF) X(CALL_K) X(I32_LOAD_G) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
+  X(TRAP) X(CONST32_JMP) X(RET_CONST32) X(I32_ADD_GSET) X(GLOBAL_ADD_I) X(GLOBAL_GET_JMP_IF) X(CALL_K) X(I32_LOAD_G) X(I64_MOVE) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
   X(TABLE_SET) X(TABLE_SIZE) X(TABLE_GROW) X(TABLE_FILL) X(TABLE_COPY) X(TABLE_INIT)           \
   X(ELEM_DROP) X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY)        \
   X(MEMORY_FILL) X(REF_IS_NULL) X(REF_FUNC)                                                    \
@@ -372,6 +372,15 @@ L_INVALID:
 #include "load.def"
 #undef LD
   CASE(I32_LOAD_G) LOAD_AT(globals[ip[2]]->cell[0], uint32_t, uint32_t, 4)
+  CASE(I64_MOVE) { /* the load's bounds first: a trap leaves memory as it was */
+    uint64_t from = (uint64_t)(uint32_t)fp[ip[3]] + ip[4], to = (uint64_t)(uint32_t)fp[ip[1]] + ip[2];
+    if (CMN_UNLIKELY(from + 8 > memsize || to + 8 > memsize)) goto oob;
+    uint64_t v;
+    memcpy(&v, membase + from, 8);
+    memcpy(membase + to, &v, 8);
+    ip += 5;
+    NEXT;
+  }
 #undef LOAD_AT
 
 #define STORE_AT(OFF, VAL, CT, W)                                    \

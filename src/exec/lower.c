@@ -842,6 +842,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         break;
       }
       case BIN_OP_I32_EQZ:
+      case BIN_OP_I64_EQZ: /* of a compare's 0 or 1 (extended: Go), the same as i32.eqz */
         if (!invert_last_cmp(&L)) simple(&L, o, info);
         break;
       case BIN_OP_ELSE: do_else(&L); break;
@@ -1079,6 +1080,20 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
             L.last_dst = keep;
           } else { /* store */
             vent vv = L.st.items[h - 1];
+            if (o == BIN_OP_I64_STORE && L.last_op == EXE_I64_LOAD && L.st.items[h - 2].kind != V_CONST &&
+                just_computed(&L, h - 1)) {
+              /* Go copies its stack words: i64.load then i64.store of the value, in one */
+              uint32_t la = L.code.items[L.last_ins + 2], loff = L.code.items[L.last_ins + 3];
+              unemit(&L);
+              uint32_t a = src(&L, h - 2);
+              L.st.len -= 2;
+              op(&L, EXE_I64_MOVE);
+              word(&L, a);
+              word(&L, i1);
+              word(&L, la);
+              word(&L, loff);
+              break;
+            }
             if (vv.kind == V_CONST) {
               uint32_t a = src(&L, h - 2);
               L.st.len -= 2;
