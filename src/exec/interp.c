@@ -189,7 +189,7 @@ static inline uint64_t bits_of_f64(double f) {
 /* Handlers that are not generated from numeric.def; listed for the label table. */
 #define MANUAL_HANDLERS(X)                                                                     \
   X(COPY) X(COPY2) X(CONST32) X(CONST64) X(JMP) X(JMP_IF) X(JMP_UNLESS) X(JMP_TABLE) X(RET) X(EXIT)     \
-  X(TRAP) X(CONST32_JMP) X(RET_CONST32) X(I32_ADD_GSET) X(GLOBAL_ADD_I) X(GLOBAL_GET_JMP_IF) X(CALL_K) X(I32_LOAD_G) X(I64_MOVE) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
+  X(TRAP) X(CONST32_JMP) X(RET_CONST32) X(I32_ADD_GSET) X(GLOBAL_ADD_I) X(GLOBAL_GET_JMP_IF) X(CALL_K) X(I32_LOAD_G) X(I64_MOVE) X(I32_ADD_I2) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
   X(TABLE_SET) X(TABLE_SIZE) X(TABLE_GROW) X(TABLE_FILL) X(TABLE_COPY) X(TABLE_INIT)           \
   X(ELEM_DROP) X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY)        \
   X(MEMORY_FILL) X(REF_IS_NULL) X(REF_FUNC)                                                    \
@@ -402,6 +402,12 @@ L_INVALID:
   CASE(COPY) {
     fp[ip[1]] = fp[ip[2]];
     ip += 3;
+    NEXT;
+  }
+  CASE(I32_ADD_I2) {
+    fp[ip[1]] = (uint32_t)((uint32_t)fp[ip[2]] + ip[3]);
+    fp[ip[4]] = (uint32_t)((uint32_t)fp[ip[5]] + ip[6]);
+    ip += 7;
     NEXT;
   }
   CASE(COPY2) {

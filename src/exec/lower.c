@@ -574,6 +574,18 @@ static void set_local(lower *L, uint32_t x, bool tee) {
       !others) {
     L->code.items[L->last_dst] = x; /* the producer writes the local directly */
     L->last_dst = -1;
+    if (!tee && L->last_op == EXE_I32_ADD_I && L->prev_op == EXE_I32_ADD_I &&
+        L->code.items[L->prev_ins + 1] < L->nlocals) {
+      /* two counters stepped in a row (i++, j++): one instruction, still in order */
+      uint32_t w[6];
+      memcpy(w, L->code.items + L->prev_ins + 1, 3 * sizeof w[0]);
+      memcpy(w + 3, L->code.items + L->last_ins + 1, 3 * sizeof w[0]);
+      unemit(L);
+      unemit(L);
+      op(L, EXE_I32_ADD_I2);
+      for (int k = 0; k < 6; k++) word(L, w[k]);
+      L->last_op = EXE_OP_COUNT_; /* nothing may take this one apart */
+    }
   } else {
     if (others) materialize_local(L, x);
     move_to(L, x, &e, i);

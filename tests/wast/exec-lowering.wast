@@ -4744,3 +4744,21 @@
 (assert_return (invoke "not-lt-if" (i64.const 3) (i64.const 2)) (i32.const 10))
 (assert_return (invoke "not-not" (i64.const 0)) (i32.const 0))
 (assert_return (invoke "not-not" (i64.const 0x1_00000000)) (i32.const 1))
+
+;; Two counters stepped in a row (i++, j++) run as one instruction, in order: the second may
+;; read what the first wrote, and a loop may begin at the first.
+(module
+  (func (export "steps") (param $n i32) (result i32) (local $i i32) (local $j i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (local.set $j (i32.add (local.get $i) (i32.const 10)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.add (i32.mul (local.get $i) (i32.const 1000)) (local.get $j)))
+  (func (export "wrap") (param $a i32) (result i32) (local $b i32)
+    (local.set $a (i32.add (local.get $a) (i32.const -1)))
+    (local.set $b (i32.add (local.get $a) (i32.const 0x7fffffff)))
+    (local.get $b))
+)
+(assert_return (invoke "steps" (i32.const 5)) (i32.const 5015))
+(assert_return (invoke "steps" (i32.const 0)) (i32.const 1011))
+(assert_return (invoke "wrap" (i32.const 0)) (i32.const 0x7ffffffe))
