@@ -7,6 +7,11 @@
  *   isthmus_driver init MODULE
  *       a WASI reactor (Go -buildmode=c-shared): load + validate + WASI + instantiate +
  *       _initialize; prints ns=<ns>
+ *   isthmus_driver sum MODULE FUNC A B N
+ *       a WASI reactor as above, then FUNC(A, B) (two i32, one i32 result) once to warm up
+ *       (lazy lowering), then N times through isthmus_func_call_unchecked, the path the
+ *       Python binding takes; prints result=<i32>. measured_sum holds only the N calls, so
+ *       its callgrind count / N is the engine's cost of one host -> wasm call.
  *
  * The work to be counted runs inside measured_*() so that
  *   valgrind --tool=callgrind --collect-atstart=no --toggle-collect='measured_*'
@@ -184,9 +189,99 @@ static int do_init(const char *path) {
   return rc;
 }
 
+/* The N calls of `sum` mode, alone in one function for callgrind's --toggle-collect. */
+__attribute__((noinline)) static isthmus_trap *measured_sum(isthmus_store *s, isthmus_func *f, int32_t a,
+                                                            int32_t b, long n, int32_t *result) {
+  uint64_t cells[2];
+  for (long i = 0; i < n; i++) {
+    cells[0] = (uint32_t)a;
+    cells[1] = (uint32_t)b;
+    isthmus_trap *t = isthmus_func_call_unchecked(s, f, cells);
+    if (t) return t;
+  }
+  *result = (int32_t)(uint32_t)cells[0];
+  return NULL;
+}
+
+static int do_sum(const char *path, const char *name, int32_t a, int32_t b, long n) {
+  size_t len;
+  uint8_t *bytes = read_file(path, &len);
+  if (!bytes) {
+    perror(path);
+    return 1;
+  }
+  int rc = 1;
+  isthmus_engine *eng = isthmus_engine_new(NULL);
+  isthmus_module *mod = NULL;
+  isthmus_store *s = NULL;
+  isthmus_wasi *w = NULL;
+  isthmus_extern *imports = NULL;
+  isthmus_trap *trap = NULL;
+  isthmus_error *e = isthmus_module_new(eng, bytes, len, &mod);
+  free(bytes);
+  if (e) {
+    fail_error("load", e);
+    goto done;
+  }
+  s = isthmus_store_new(eng);
+  isthmus_wasi_config *c = isthmus_wasi_config_new();
+  isthmus_wasi_config_stdio_null(c, 1);
+  e = isthmus_wasi_new(s, c, &w);
+  isthmus_wasi_config_delete(c);
+  if (e) {
+    fail_error("wasi", e);
+    goto done;
+  }
+  size_t ni = isthmus_module_import_count(mod);
+  imports = calloc(ni ? ni : 1, sizeof *imports);
+  if ((e = isthmus_wasi_link(w, mod, imports, NULL)) != NULL) {
+    fail_error("link", e);
+    goto done;
+  }
+  isthmus_instance *inst;
+  e = isthmus_instantiate(s, mod, imports, ni, &inst, &trap);
+  if (e) {
+    fail_error("instantiate", e);
+    goto done;
+  }
+  if (trap) {
+    fail_trap(trap);
+    goto done;
+  }
+  isthmus_extern init, ex;
+  if (!isthmus_instance_export(inst, "_initialize", 11, &init) ||
+      !isthmus_instance_export(inst, name, strlen(name), &ex) || ex.kind != ISTHMUS_EXTERN_FUNC) {
+    fprintf(stderr, "isthmus_driver: no _initialize or no exported function %s\n", name);
+    goto done;
+  }
+  trap = isthmus_func_call(s, init.of.func, NULL, 0, NULL, 0, &e);
+  if (e) {
+    fail_error("_initialize", e);
+    goto done;
+  }
+  int32_t result;
+  if (!trap) trap = measured_sum(s, ex.of.func, a, b, 1, &result); /* warm-up: lowering */
+  if (!trap) trap = measured_sum(s, ex.of.func, a, b, n, &result);
+  if (trap) {
+    fail_trap(trap);
+    goto done;
+  }
+  printf("result=%d\n", result);
+  rc = 0;
+done:
+  free(imports);
+  if (s) isthmus_store_delete(s);
+  if (w) isthmus_wasi_delete(w);
+  if (mod) isthmus_module_delete(mod);
+  isthmus_engine_delete(eng);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc == 6 && strcmp(argv[1], "call") == 0) return do_call(argv[2], argv[3], (int32_t)atoi(argv[4]), atoi(argv[5]));
   if (argc == 3 && strcmp(argv[1], "init") == 0) return do_init(argv[2]);
-  fprintf(stderr, "usage: isthmus_driver call MODULE FUNC ARG REPS | init MODULE\n");
+  if (argc == 7 && strcmp(argv[1], "sum") == 0)
+    return do_sum(argv[2], argv[3], (int32_t)atoi(argv[4]), (int32_t)atoi(argv[5]), atol(argv[6]));
+  fprintf(stderr, "usage: isthmus_driver call MODULE FUNC ARG REPS | init MODULE | sum MODULE FUNC A B N\n");
   return 2;
 }

@@ -5,7 +5,12 @@
  * (a label offset under computed-goto dispatch, the exe_op number under switch dispatch)
  * followed by its operands. Operands are frame slots: a frame is an array of 64-bit cells,
  * params and locals first, then one cell per operand-stack height, so every wasm value has
- * a slot known when lowering and no value is ever pushed or popped at run time. */
+ * a slot known when lowering and no value is ever pushed or popped at run time.
+ *
+ * A slot that holds an i32 holds it zero-extended: every instruction that writes an i32
+ * writes it so, calls from the host zero-extend i32 arguments and calls to host functions
+ * their i32 results. The lowering relies on it: `i64.extend_i32_u` is free, and so is
+ * `i32.wrap_i64`, whose result is read truncated where it is used (see lower.c). */
 #ifndef ISTHMUS_EXEC_H
 #define ISTHMUS_EXEC_H
 
@@ -22,6 +27,22 @@ typedef enum exe_op {
 #define X(NAME, TEXT, WORDS) EXE_##NAME,
 #include "ops.def"
 #undef X
+#define BR(NAME, PT, COND, INV) EXE_BR_##NAME, EXE_BR_##NAME##_I,
+#include "branch.def"
+#undef BR
+#define LD(NAME, CT, CONV) EXE_##NAME##_ADD, EXE_##NAME##_ADDI,
+#include "load.def"
+#undef LD
+#define ST(NAME, CT, W) EXE_##NAME##_K,
+#include "store.def"
+#undef ST
+#define FSS(O1, O2, T) EXE_F_##O1##__##O2,
+#define FIS(O1, O2, T) EXE_F_##O1##_I__##O2,
+#define FSI(O1, O2, T) EXE_F_##O1##__##O2##_I,
+#include "fuse.def"
+#undef FSS
+#undef FIS
+#undef FSI
   EXE_OP_COUNT_
 } exe_op;
 
@@ -30,7 +51,8 @@ typedef struct exe_code {
   uint32_t num_params;
   uint32_t num_results;
   uint32_t num_locals;  /* params included */
-  uint32_t frame_cells; /* locals + operand slots: what a call must find free on the stack */
+  uint32_t frame_cells; /* locals + operand slots + 3 spare (for the zeroing of locals): what
+                         * a call must find free on the stack */
   uint32_t len;         /* words */
   uint32_t *srcmap;     /* pairs (word index, wasm byte offset), for backtraces */
   uint32_t srcmap_len;

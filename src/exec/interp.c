@@ -12,6 +12,77 @@
 #include "exec.h"
 
 int32_t exe_handler[EXE_OP_COUNT_];
+
+#if defined(ISTHMUS_OP_PROFILE) && defined(ISTHMUS_SWITCH_DISPATCH)
+/* A developer's tool (cmake -DISTHMUS_SWITCH_DISPATCH=ON -DCMAKE_C_FLAGS=-DISTHMUS_OP_PROFILE):
+ * counts executed internal instructions and pairs of successive ones, and prints the most
+ * frequent to stderr at exit. It tells which fusions would pay. Not thread-safe. */
+#include <stdio.h>
+static uint64_t exe_prof_ops[EXE_OP_COUNT_], exe_prof_pairs[EXE_OP_COUNT_][EXE_OP_COUNT_];
+static unsigned exe_prof_prev;
+static const char *exe_prof_name(unsigned o) {
+  static const char *names[EXE_OP_COUNT_] = {
+#define OP(E, PFX, CODE, TEXT, IMM, P1, P2, P3, R, SZ) [EXE_##E] = TEXT,
+#include "opcodes.def"
+#undef OP
+#define OP(E, PFX, CODE, TEXT, IMM, P1, P2, P3, R, SZ) [EXE_##E##_I] = TEXT "/imm",
+#include "opcodes.def"
+#undef OP
+#define X(NAME, TEXT, WORDS) [EXE_##NAME] = TEXT,
+#include "ops.def"
+#undef X
+#define BR(NAME, PT, COND, INV) [EXE_BR_##NAME] = "br." #NAME, [EXE_BR_##NAME##_I] = "br." #NAME "/imm",
+#include "branch.def"
+#undef BR
+#define LD(NAME, CT, CONV) [EXE_##NAME##_ADD] = #NAME "+add", [EXE_##NAME##_ADDI] = #NAME "+add/imm",
+#include "load.def"
+#undef LD
+#define ST(NAME, CT, W) [EXE_##NAME##_K] = #NAME "/const",
+#include "store.def"
+#undef ST
+#define FSS(O1, O2, T) [EXE_F_##O1##__##O2] = #O1 "+" #O2,
+#define FIS(O1, O2, T) [EXE_F_##O1##_I__##O2] = #O1 "/imm+" #O2,
+#define FSI(O1, O2, T) [EXE_F_##O1##__##O2##_I] = #O1 "+" #O2 "/imm",
+#include "fuse.def"
+#undef FSS
+#undef FIS
+#undef FSI
+  };
+  return o < EXE_OP_COUNT_ && names[o] ? names[o] : "?";
+}
+static void exe_prof_dump(void) {
+  uint64_t total = 0;
+  for (unsigned i = 0; i < EXE_OP_COUNT_; i++) total += exe_prof_ops[i];
+  fprintf(stderr, "== op profile: %llu instructions\n", (unsigned long long)total);
+  for (int k = 0; k < 40; k++) { /* top ops, then top pairs, by repeated selection */
+    unsigned best = 0;
+    for (unsigned i = 1; i < EXE_OP_COUNT_; i++) if (exe_prof_ops[i] > exe_prof_ops[best]) best = i;
+    if (!exe_prof_ops[best]) break;
+    fprintf(stderr, "%6.2f%% %s\n", 100.0 * exe_prof_ops[best] / total, exe_prof_name(best));
+    exe_prof_ops[best] = 0;
+  }
+  fprintf(stderr, "== pairs\n");
+  for (int k = 0; k < 60; k++) {
+    unsigned bi = 0, bj = 0;
+    for (unsigned i = 0; i < EXE_OP_COUNT_; i++)
+      for (unsigned j = 0; j < EXE_OP_COUNT_; j++)
+        if (exe_prof_pairs[i][j] > exe_prof_pairs[bi][bj]) bi = i, bj = j;
+    if (!exe_prof_pairs[bi][bj]) break;
+    fprintf(stderr, "%6.2f%% %s -> %s\n", 100.0 * exe_prof_pairs[bi][bj] / total, exe_prof_name(bi),
+            exe_prof_name(bj));
+    exe_prof_pairs[bi][bj] = 0;
+  }
+}
+static void exe_profile_count(unsigned o) {
+  static bool registered;
+  if (!registered) registered = !atexit(exe_prof_dump);
+  if (o < EXE_OP_COUNT_) {
+    exe_prof_ops[o]++;
+    exe_prof_pairs[exe_prof_prev][o]++;
+    exe_prof_prev = o;
+  }
+}
+#endif
 /* The code the bottom frame of every run returns to: one EXIT instruction. */
 static uint32_t exe_exit_code[1];
 
@@ -57,6 +128,21 @@ static inline uint64_t bits_of_f64(double f) {
 #define IMMW_I64 2
 #define IMMW_F64 2
 
+/* Each binary operator as a function, for the fused pairs of fuse.def (which lists none
+ * that traps: TRAP has no meaning here). */
+#define TRAP(c) return 0
+#define UN(E, PT, RT, STMT)
+#define BIN(E, PT, RT, STMT)                                                     \
+  static inline CT_##RT exe_bin_##E(CT_##PT a, CT_##PT b) {                      \
+    CT_##RT r;                                                                   \
+    STMT                                                                         \
+    return r;                                                                    \
+  }
+#include "numeric.def"
+#undef UN
+#undef BIN
+#undef TRAP
+
 #ifdef ISTHMUS_SWITCH_DISPATCH
 #define CASE(x) case EXE_##x:
 #define NEXT goto dispatch
@@ -71,10 +157,11 @@ static inline uint64_t bits_of_f64(double f) {
     goto trap;                       \
   } while (0)
 
+/* (the trap is made at the label, not prepared before each of the many checks) */
 #define CHECK_INTERRUPT()                                                        \
   do {                                                                           \
     if (CMN_UNLIKELY(atomic_load_explicit(&s->interrupt, memory_order_relaxed))) \
-      TRAP(INTERRUPTED);                                                         \
+      goto interrupted;                                                          \
   } while (0)
 
 #define RELOAD_INSTANCE()                                                   \
@@ -88,10 +175,21 @@ static inline uint64_t bits_of_f64(double f) {
 
 #define RELOAD_MEMORY() (memsize = mem ? mem->size : 0)
 
+/* Zeroes the declared locals of a new frame. Functions have few (Go's: 1-4), so four
+ * cells at a time (a frame has room past its locals: see exe_code) in a plain loop beat
+ * the memset call that compilers make of it; the empty asm keeps it a loop. */
+#define ZERO_LOCALS(fp, c)                                                 \
+  do {                                                                     \
+    for (uint64_t *z_ = (fp) + (c)->num_params, *e_ = (fp) + (c)->num_locals; z_ < e_; z_ += 4) { \
+      z_[0] = z_[1] = z_[2] = z_[3] = 0;                                   \
+      __asm__("" : : : "memory");                                          \
+    }                                                                      \
+  } while (0)
+
 /* Handlers that are not generated from numeric.def; listed for the label table. */
 #define MANUAL_HANDLERS(X)                                                                     \
-  X(COPY) X(CONST32) X(CONST64) X(JMP) X(JMP_IF) X(JMP_UNLESS) X(JMP_TABLE) X(RET) X(EXIT)     \
-  X(TRAP) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
+  X(COPY) X(COPY2) X(CONST32) X(CONST64) X(JMP) X(JMP_IF) X(JMP_UNLESS) X(JMP_TABLE) X(RET) X(EXIT)     \
+  X(TRAP) X(CONST32_JMP) X(RET_CONST32) X(I32_ADD_GSET) X(GLOBAL_ADD_I) X(GLOBAL_GET_JMP_IF) X(CALL_K) X(I32_LOAD_G) X(I64_MOVE) X(I32_ADD_I2) X(CALL) X(CALL_INDIRECT) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET)          \
   X(TABLE_SET) X(TABLE_SIZE) X(TABLE_GROW) X(TABLE_FILL) X(TABLE_COPY) X(TABLE_INIT)           \
   X(ELEM_DROP) X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY)        \
   X(MEMORY_FILL) X(REF_IS_NULL) X(REF_FUNC)                                                    \
@@ -114,6 +212,22 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
 #undef UN
 #undef BIN
     MANUAL_HANDLERS(REG)
+#define BR(NAME, PT, COND, INV) REG(BR_##NAME) REG(BR_##NAME##_I)
+#include "branch.def"
+#undef BR
+#define LD(NAME, CT, CONV) REG(NAME##_ADD) REG(NAME##_ADDI)
+#include "load.def"
+#undef LD
+#define ST(NAME, CT, W) REG(NAME##_K)
+#include "store.def"
+#undef ST
+#define FSS(O1, O2, T) REG(F_##O1##__##O2)
+#define FIS(O1, O2, T) REG(F_##O1##_I__##O2)
+#define FSI(O1, O2, T) REG(F_##O1##__##O2##_I)
+#include "fuse.def"
+#undef FSS
+#undef FIS
+#undef FSI
 #undef REG
     return NULL;
   }
@@ -141,16 +255,20 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
     return t;
   }
   uint64_t *fp = entry_fp;
-  /* calls from the host are often tiny: unrolled copies for the common arities */
+  /* calls from the host are often tiny: unrolled copies for the common arities. An i32
+   * enters zero-extended whatever the host left in the upper half (see exec.h). */
+  const isthmus_valtype *pt = f->type->params;
+#define PARAM(i) (pt[i] == ISTHMUS_I32 ? (uint32_t)cells[i] : cells[i])
   switch (code->num_params) {
-    case 3: fp[2] = cells[2]; /* fall through */
-    case 2: fp[1] = cells[1]; /* fall through */
-    case 1: fp[0] = cells[0]; /* fall through */
+    case 3: fp[2] = PARAM(2); /* fall through */
+    case 2: fp[1] = PARAM(1); /* fall through */
+    case 1: fp[0] = PARAM(0); /* fall through */
     case 0: break;
     default:
-      for (uint32_t i = 0; i < code->num_params; i++) fp[i] = cells[i];
+      for (uint32_t i = 0; i < code->num_params; i++) fp[i] = PARAM(i);
   }
-  for (uint32_t i = code->num_params; i < code->num_locals; i++) fp[i] = 0;
+#undef PARAM
+  ZERO_LOCALS(fp, code);
   frames[ft].ret_pc = exit_words;
   frames[ft].ret_inst = NULL; /* also tells RET not to switch instances */
   frames[ft].func = f;
@@ -166,9 +284,13 @@ isthmus_trap *exe_run(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
   RELOAD_INSTANCE();
   isthmus_func *callee;
   uint64_t *newfp;
+  const uint32_t *retip; /* where the caller resumes */
 
 #ifdef ISTHMUS_SWITCH_DISPATCH
 dispatch:
+#ifdef ISTHMUS_OP_PROFILE
+  exe_profile_count(*ip);
+#endif
   switch ((exe_op)*ip) {
 #else
   NEXT;
@@ -207,55 +329,91 @@ L_INVALID:
 #undef UN
 #undef BIN
 
-#define LOAD(E, CT, CONV)                                            \
-  CASE(E) {                                                          \
-    uint64_t ea = (uint64_t)(uint32_t)fp[ip[2]] + ip[3];             \
-    if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) TRAP(MEMORY_OOB);   \
+#define FSS(O1, O2, T)                                                                       \
+  CASE(F_##O1##__##O2) {                                                                     \
+    CT_##T x = exe_bin_##O1(RD_##T(fp[ip[2]]), RD_##T(fp[ip[3]]));                           \
+    fp[ip[1]] = WR_##T(exe_bin_##O2(x, RD_##T(fp[ip[4]])));                                  \
+    ip += 5;                                                                                 \
+    NEXT;                                                                                    \
+  }
+#define FIS(O1, O2, T)                                                                       \
+  CASE(F_##O1##_I__##O2) {                                                                   \
+    CT_##T x = exe_bin_##O1(RD_##T(fp[ip[2]]), RD_##T(IMM_##T(ip + 3)));                     \
+    fp[ip[1]] = WR_##T(exe_bin_##O2(x, RD_##T(fp[ip[3 + IMMW_##T]])));                       \
+    ip += 4 + IMMW_##T;                                                                      \
+    NEXT;                                                                                    \
+  }
+#define FSI(O1, O2, T)                                                                       \
+  CASE(F_##O1##__##O2##_I) {                                                                 \
+    CT_##T x = exe_bin_##O1(RD_##T(fp[ip[2]]), RD_##T(fp[ip[3]]));                           \
+    fp[ip[1]] = WR_##T(exe_bin_##O2(x, RD_##T(IMM_##T(ip + 4))));                            \
+    ip += 4 + IMMW_##T;                                                                      \
+    NEXT;                                                                                    \
+  }
+#include "fuse.def"
+#undef FSS
+#undef FIS
+#undef FSI
+
+#define LOAD_AT(ADDR, CT, CONV, W)                                   \
+  {                                                                  \
+    uint64_t ea = (uint64_t)(uint32_t)(ADDR) + ip[W - 1];            \
+    if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) goto oob;           \
     CT v;                                                            \
     memcpy(&v, membase + ea, sizeof v);                              \
     fp[ip[1]] = (uint64_t)(CONV)v;                                   \
-    ip += 4;                                                         \
+    ip += W;                                                         \
     NEXT;                                                            \
   }
-  LOAD(I32_LOAD, uint32_t, uint32_t)
-  LOAD(I64_LOAD, uint64_t, uint64_t)
-  LOAD(F32_LOAD, uint32_t, uint32_t)
-  LOAD(F64_LOAD, uint64_t, uint64_t)
-  LOAD(I32_LOAD8_S, int8_t, uint32_t)
-  LOAD(I32_LOAD8_U, uint8_t, uint32_t)
-  LOAD(I32_LOAD16_S, int16_t, uint32_t)
-  LOAD(I32_LOAD16_U, uint16_t, uint32_t)
-  LOAD(I64_LOAD8_S, int8_t, int64_t)
-  LOAD(I64_LOAD8_U, uint8_t, uint64_t)
-  LOAD(I64_LOAD16_S, int16_t, int64_t)
-  LOAD(I64_LOAD16_U, uint16_t, uint64_t)
-  LOAD(I64_LOAD32_S, int32_t, int64_t)
-  LOAD(I64_LOAD32_U, uint32_t, uint64_t)
-#undef LOAD
+#define LD(E, CT, CONV)                                         \
+  CASE(E) LOAD_AT(fp[ip[2]], CT, CONV, 4)                       \
+  CASE(E##_ADD) LOAD_AT(fp[ip[2]] + fp[ip[3]], CT, CONV, 5)     \
+  CASE(E##_ADDI) LOAD_AT(fp[ip[2]] + ip[3], CT, CONV, 5)
+#include "load.def"
+#undef LD
+  CASE(I32_LOAD_G) LOAD_AT(globals[ip[2]]->cell[0], uint32_t, uint32_t, 4)
+  CASE(I64_MOVE) { /* the load's bounds first: a trap leaves memory as it was */
+    uint64_t from = (uint64_t)(uint32_t)fp[ip[3]] + ip[4], to = (uint64_t)(uint32_t)fp[ip[1]] + ip[2];
+    if (CMN_UNLIKELY(from + 8 > memsize || to + 8 > memsize)) goto oob;
+    uint64_t v;
+    memcpy(&v, membase + from, 8);
+    memcpy(membase + to, &v, 8);
+    ip += 5;
+    NEXT;
+  }
+#undef LOAD_AT
 
-#define STORE(E, CT)                                                 \
-  CASE(E) {                                                          \
-    uint64_t ea = (uint64_t)(uint32_t)fp[ip[1]] + ip[3];             \
-    if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) TRAP(MEMORY_OOB);   \
-    CT v = (CT)fp[ip[2]];                                            \
+#define STORE_AT(OFF, VAL, CT, W)                                    \
+  {                                                                  \
+    uint64_t ea = (uint64_t)(uint32_t)fp[ip[1]] + (OFF);             \
+    if (CMN_UNLIKELY(ea + sizeof(CT) > memsize)) goto oob;           \
+    CT v = (CT)(VAL);                                                \
     memcpy(membase + ea, &v, sizeof v);                              \
-    ip += 4;                                                         \
+    ip += W;                                                         \
     NEXT;                                                            \
   }
-  STORE(I32_STORE, uint32_t)
-  STORE(I64_STORE, uint64_t)
-  STORE(F32_STORE, uint32_t)
-  STORE(F64_STORE, uint64_t)
-  STORE(I32_STORE8, uint8_t)
-  STORE(I32_STORE16, uint16_t)
-  STORE(I64_STORE8, uint8_t)
-  STORE(I64_STORE16, uint16_t)
-  STORE(I64_STORE32, uint32_t)
-#undef STORE
+#define ST(E, CT, W)                                                   \
+  CASE(E) STORE_AT(ip[3], fp[ip[2]], CT, 4)                            \
+  CASE(E##_K) STORE_AT(ip[2], W == 2 ? IMM_I64(ip + 3) : ip[3], CT, 3 + W)
+#include "store.def"
+#undef ST
+#undef STORE_AT
 
   CASE(COPY) {
     fp[ip[1]] = fp[ip[2]];
     ip += 3;
+    NEXT;
+  }
+  CASE(I32_ADD_I2) {
+    fp[ip[1]] = (uint32_t)((uint32_t)fp[ip[2]] + ip[3]);
+    fp[ip[4]] = (uint32_t)((uint32_t)fp[ip[5]] + ip[6]);
+    ip += 7;
+    NEXT;
+  }
+  CASE(COPY2) {
+    fp[ip[1]] = fp[ip[2]];
+    fp[ip[3]] = fp[ip[4]];
+    ip += 5;
     NEXT;
   }
   CASE(CONST32) {
@@ -267,6 +425,16 @@ L_INVALID:
     fp[ip[1]] = IMM_I64(ip + 2);
     ip += 4;
     NEXT;
+  }
+  CASE(CONST32_JMP) {
+    fp[ip[1]] = ip[2];
+    ip += (int32_t)ip[3];
+    CHECK_INTERRUPT();
+    NEXT;
+  }
+  CASE(RET_CONST32) {
+    fp[0] = ip[1];
+    goto ret;
   }
   CASE(JMP) {
     ip += (int32_t)ip[1];
@@ -289,6 +457,29 @@ L_INVALID:
       ip += 3;
     NEXT;
   }
+#define BR(NAME, PT, COND, INV)                                     \
+  CASE(BR_##NAME) {                                                 \
+    CT_##PT a = RD_##PT(fp[ip[1]]), b = RD_##PT(fp[ip[2]]);         \
+    if (COND) {                                                     \
+      ip += (int32_t)ip[3];                                         \
+      CHECK_INTERRUPT();                                            \
+    } else {                                                        \
+      ip += 4;                                                      \
+    }                                                               \
+    NEXT;                                                           \
+  }                                                                 \
+  CASE(BR_##NAME##_I) {                                             \
+    CT_##PT a = RD_##PT(fp[ip[1]]), b = RD_##PT(IMM_##PT(ip + 2));  \
+    if (COND) {                                                     \
+      ip += (int32_t)ip[2 + IMMW_##PT];                             \
+      CHECK_INTERRUPT();                                            \
+    } else {                                                        \
+      ip += 3 + IMMW_##PT;                                          \
+    }                                                               \
+    NEXT;                                                           \
+  }
+#include "branch.def"
+#undef BR
   CASE(JMP_TABLE) {
     uint32_t i = (uint32_t)fp[ip[1]], n = ip[2];
     if (i > n) i = n;
@@ -299,7 +490,25 @@ L_INVALID:
   CASE(CALL) {
     callee = funcs[ip[1]];
     newfp = fp + ip[2];
+    retip = ip + 3;
     goto do_call;
+  }
+  CASE(CALL_K) {
+    fp[ip[3]] = ip[4];
+    callee = funcs[ip[1]];
+    newfp = fp + ip[2];
+    retip = ip + 5;
+    goto do_call;
+  }
+  CASE(GLOBAL_GET_JMP_IF) {
+    fp[ip[1]] = globals[ip[2]]->cell[0];
+    if ((uint32_t)fp[ip[3]]) {
+      ip += (int32_t)ip[4];
+      CHECK_INTERRUPT();
+    } else {
+      ip += 5;
+    }
+    NEXT;
   }
   CASE(CALL_INDIRECT) {
     uint32_t i = (uint32_t)fp[ip[4]];
@@ -309,13 +518,15 @@ L_INVALID:
     if (!callee) TRAP(UNINITIALIZED_ELEMENT);
     if (callee->type != inst->types[ip[1]]) TRAP(INDIRECT_TYPE);
     newfp = fp + ip[3];
+    retip = ip + 5;
     goto do_call;
   }
   CASE(RET) {
+  ret:;
     rt_frame *fr = &frames[--ft];
     ip = fr->ret_pc;
     fp = fr->ret_fp;
-    if (fr->ret_inst && fr->ret_inst != inst) {
+    if (fr->ret_inst) { /* set only when the call crossed instances */
       inst = fr->ret_inst;
       RELOAD_INSTANCE();
     } else {
@@ -343,6 +554,19 @@ L_INVALID:
   }
   CASE(GLOBAL_GET) {
     fp[ip[1]] = globals[ip[2]]->cell[0];
+    ip += 3;
+    NEXT;
+  }
+  CASE(I32_ADD_GSET) {
+    uint64_t r = (uint32_t)((uint32_t)fp[ip[2]] + ip[3]);
+    fp[ip[1]] = r;
+    globals[ip[4]]->cell[0] = r;
+    ip += 5;
+    NEXT;
+  }
+  CASE(GLOBAL_ADD_I) {
+    uint64_t *cell = globals[ip[1]]->cell;
+    *cell = (uint32_t)((uint32_t)*cell + ip[2]);
     ip += 3;
     NEXT;
   }
@@ -471,8 +695,7 @@ L_INVALID:
 #endif
 
 do_call:
-  /* callee and newfp are set; ip is at the calling instruction */
-  frames[ft - 1].pc = ip;
+  /* callee, newfp and retip are set; ip is at the calling instruction */
   if (callee->host) {
     s->frame_top = ft;
     uint32_t n = callee->type->num_params > callee->type->num_results ? callee->type->num_params
@@ -485,19 +708,26 @@ do_call:
       host_trap = t;
       goto trap;
     }
+    for (uint32_t i = 0; i < callee->type->num_results; i++) /* zero-extended i32 (exec.h) */
+      if (callee->type->results[i] == ISTHMUS_I32) newfp[i] = (uint32_t)newfp[i];
     RELOAD_MEMORY();
     membase = mem ? mem->base : NULL;
-    ip += *ip == (uint32_t)exe_handler[EXE_CALL] ? 3 : 5;
+    ip = retip;
     NEXT;
   }
   {
     exe_code *cc = exe_code_of(callee);
-    if (CMN_UNLIKELY(ft >= s->max_frames || newfp + cc->frame_cells > stack_end)) TRAP(STACK_EXHAUSTED);
-    frames[ft++] = (rt_frame){ip + (*ip == (uint32_t)exe_handler[EXE_CALL] ? 3 : 5), fp, inst, callee, NULL};
+    if (CMN_UNLIKELY(ft >= s->max_frames || newfp + cc->frame_cells > stack_end)) goto exhausted;
+    rt_frame *fr = &frames[ft++];
+    fr->ret_pc = retip;
+    fr->ret_fp = fp;
+    fr->ret_inst = NULL;
+    fr->func = callee;
     fp = newfp;
-    for (uint32_t i = cc->num_params; i < cc->num_locals; i++) fp[i] = 0;
+    ZERO_LOCALS(fp, cc);
     ip = cc->words;
     if (callee->inst != inst) {
+      fr->ret_inst = inst;
       inst = callee->inst;
       RELOAD_INSTANCE();
     }
@@ -505,18 +735,30 @@ do_call:
     NEXT;
   }
 
+/* Blocks of their own, so that no check on the hot paths pays for setting trap_code. */
+oob:
+  host_trap = rt_trap(ISTHMUS_TRAP_MEMORY_OOB);
+  goto trap;
+exhausted:
+  host_trap = rt_trap(ISTHMUS_TRAP_STACK_EXHAUSTED);
+  goto trap;
+interrupted:
+  host_trap = rt_trap(ISTHMUS_TRAP_INTERRUPTED);
 trap: {
   isthmus_trap *t = host_trap ? host_trap : rt_trap(trap_code);
-  frames[ft - 1].pc = ip;
+  /* Where each frame is: the top one at ip, every other one inside the call instruction
+   * that its callee's frame returns after (calls do not store their position). */
+  const uint32_t *pc = ip;
   for (uint32_t i = ft; i > base_frame; i--) {
     rt_frame *fr = &frames[i - 1];
+    fr->pc = pc;
     uint32_t off = 0;
-    if (fr->func && fr->func->code && fr->pc) {
+    if (fr->func && fr->func->code && pc) {
       exe_code *fc = atomic_load(&fr->func->code->lowered);
-      if (fc && fr->pc >= fc->words && fr->pc < fc->words + fc->len)
-        off = exe_srcpos(fc, (uint32_t)(fr->pc - fc->words));
+      if (fc && pc >= fc->words && pc < fc->words + fc->len) off = exe_srcpos(fc, (uint32_t)(pc - fc->words));
     }
     rt_trap_add_frame(t, fr->func, off);
+    pc = fr->ret_pc - 1;
   }
   s->frame_top = base_frame;
   s->stack_top = saved_top;

@@ -17,6 +17,10 @@ typedef struct vent {
   uint8_t type; /* for constants: decides the width */
   uint32_t local;
   uint64_t c;
+  /* An i32 read from a slot that holds an i64 (`i32.wrap_i64` costs nothing): its upper
+   * half may be non-zero. Instructions that read an i32 operand truncate it anyway; those
+   * that copy whole cells (moves, calls, select, global.set) get it through a wrap. */
+  bool dirty;
 } vent;
 
 enum { C_BLOCK, C_LOOP, C_IF, C_ELSE };
@@ -29,6 +33,8 @@ typedef struct ctl {
   int64_t else_site;  /* ifs: word index of the JMP_UNLESS offset, -1 once patched */
   uint32_t else_ins;
   size_t patch_start; /* first pending patch made inside this block */
+  int64_t table_at;   /* loops whose first instruction is a jmp_table: its word index, else -1 */
+  uint32_t table_slot; /* and the slot it reads */
 } ctl;
 
 typedef struct patch {
@@ -36,6 +42,13 @@ typedef struct patch {
   uint32_t site;  /* word to patch */
   uint32_t ins;   /* start of the branching instruction (offsets are relative to it) */
 } patch;
+
+/* A jump that lands on a jmp_table right after writing the slot it reads with a constant
+ * (Go's `i32.const N; local.set PC; br LOOP` to a loop that begins with a br_table on PC):
+ * it is retargeted to the table's entry N once every offset is known. */
+typedef struct thread {
+  uint32_t ins, site, table, idx;
+} thread;
 
 typedef struct lower {
   const isthmus_module *m;
@@ -47,10 +60,15 @@ typedef struct lower {
   CMN_VEC(patch) patches;
   CMN_VEC(uint32_t) srcmap;
   CMN_VEC(uint32_t) labels;
+  CMN_VEC(thread) threads;
   isthmus_valtype *ltypes;
   uint32_t nlocals;
   uint32_t max_h;
   int64_t last_dst; /* word of the last instruction's destination operand, or -1 */
+  uint32_t last_ins; /* word index and op of the last instruction emitted */
+  exe_op last_op;    /* (EXE_OP_COUNT_ after a label: no longer known to run just before) */
+  uint32_t prev_ins; /* the same for the instruction before it */
+  exe_op prev_op;
   uint32_t ins_off; /* byte offset of the wasm instruction being lowered */
   bool dead;
   uint32_t dead_depth;
@@ -64,6 +82,10 @@ static inline void word(lower *L, uint32_t w) { cmn_vec_push(L->code, w); }
 static uint32_t op(lower *L, exe_op o) {
   uint32_t at = here(L);
   L->last_dst = -1;
+  L->prev_ins = L->last_ins;
+  L->prev_op = L->last_op;
+  L->last_ins = at;
+  L->last_op = o;
   cmn_vec_push(L->srcmap, at);
   cmn_vec_push(L->srcmap, L->ins_off);
   word(L, (uint32_t)exe_handler[o]);
@@ -83,7 +105,7 @@ static void push(lower *L, vent e) {
   cmn_vec_push(L->st, e);
   if (L->st.len > L->max_h) L->max_h = (uint32_t)L->st.len;
 }
-static void push_slot(lower *L) { push(L, (vent){V_SLOT, 0, 0, 0}); }
+static void push_slot(lower *L) { push(L, (vent){V_SLOT, 0, 0, 0, false}); }
 static vent pop(lower *L) { return L->st.items[--L->st.len]; }
 
 static bool wide(uint8_t t) { return t != ISTHMUS_I32 && t != ISTHMUS_F32; }
@@ -101,6 +123,8 @@ static void emit_const(lower *L, uint32_t d, const vent *e) {
   }
 }
 
+static void unemit(lower *L);
+
 /* Makes slot d hold the value of entry e (which sits at height i). */
 static void move_to(lower *L, uint32_t d, const vent *e, uint32_t i) {
   if (e->kind == V_CONST) {
@@ -108,26 +132,48 @@ static void move_to(lower *L, uint32_t d, const vent *e, uint32_t i) {
     return;
   }
   uint32_t s = e->kind == V_LOCAL ? e->local : home(L, i);
+  if (e->dirty) { /* the wrap itself, as the move (in place when s == d) */
+    op(L, EXE_I32_WRAP_I64);
+    dst(L, d);
+    word(L, s);
+    return;
+  }
   if (s == d) return;
-  op(L, EXE_COPY);
+  if (L->last_op == EXE_COPY) { /* two moves in a row (rotating locals): one instruction */
+    uint32_t d1 = L->code.items[L->last_ins + 1], s1 = L->code.items[L->last_ins + 2];
+    unemit(L);
+    op(L, EXE_COPY2);
+    word(L, d1);
+    word(L, s1);
+  } else {
+    op(L, EXE_COPY);
+  }
   dst(L, d);
   word(L, s);
 }
 
 static void materialize(lower *L, uint32_t i) {
   vent *e = &L->st.items[i];
-  if (e->kind == V_SLOT) return;
+  if (e->kind == V_SLOT && !e->dirty) return;
   vent v = *e;
   e->kind = V_SLOT;
+  e->dirty = false;
   move_to(L, home(L, i), &v, i);
 }
 
-/* The slot an instruction should read entry i from. */
+/* The slot an instruction should read entry i from; an i32 may come with a dirty upper
+ * half (see vent), which every reader of an i32 operand ignores. */
 static uint32_t src(lower *L, uint32_t i) {
   vent *e = &L->st.items[i];
   if (e->kind == V_LOCAL) return e->local;
   if (e->kind == V_CONST) materialize(L, i);
   return home(L, i);
+}
+
+/* As src, for instructions that copy the whole cell. */
+static uint32_t src_cell(lower *L, uint32_t i) {
+  if (L->st.items[i].dirty) materialize(L, i);
+  return src(L, i);
 }
 
 static void materialize_top(lower *L, uint32_t n) {
@@ -154,7 +200,129 @@ static void materialize_for_block(lower *L, uint32_t nparams) {
     if (L->st.items[i].kind == V_LOCAL || i >= h - nparams) materialize(L, i);
 }
 
-static void label(lower *L) { L->last_dst = -1; }
+/* A jump target: what ran before is no longer known to run right before what follows. */
+static void label(lower *L) {
+  L->last_dst = -1;
+  L->last_op = L->prev_op = EXE_OP_COUNT_;
+}
+
+/* Takes the last instruction back (a fusion re-emits it in another form). */
+static void unemit(lower *L) {
+  L->code.len = L->last_ins;
+  L->srcmap.len -= 2;
+  L->last_dst = -1;
+  L->last_ins = L->prev_ins;
+  L->last_op = L->prev_op;
+  L->prev_op = EXE_OP_COUNT_;
+}
+
+/* ---------------------------------------------------------------- compare and branch */
+
+#define IMM_FORM (EXE_UNREACHABLE_I - EXE_UNREACHABLE) /* op + IMM_FORM: constant b operand */
+
+static const struct cmpinfo {
+  exe_op cmp, inv, br, brinv;
+  bool wide;
+} cmps[] = {
+#define BR(NAME, PT, COND, INV) {EXE_##NAME, EXE_##INV, EXE_BR_##NAME, EXE_BR_##INV, (#PT)[1] == '6'},
+#include "branch.def"
+#undef BR
+};
+
+/* The compare that computed the top of the stack, when the previous instruction is one and
+ * wrote it; *imm tells the form (b an immediate). */
+static const struct cmpinfo *last_cmp(lower *L, bool *imm) {
+  uint32_t h = height(L);
+  vent *e = &L->st.items[h - 1];
+  if (e->kind != V_SLOT || e->dirty || L->last_dst < 0 || L->code.items[L->last_dst] != home(L, h - 1)) return NULL;
+  for (size_t k = 0; k < sizeof cmps / sizeof cmps[0]; k++) {
+    if (L->last_op == cmps[k].cmp || L->last_op == cmps[k].cmp + IMM_FORM) {
+      *imm = L->last_op != cmps[k].cmp;
+      return &cmps[k];
+    }
+  }
+  return NULL;
+}
+
+/* i32.eqz of a compare just computed: the inverse compare instead (eqz of eqz: != 0). */
+static bool invert_last_cmp(lower *L) {
+  bool imm;
+  const struct cmpinfo *c = last_cmp(L, &imm);
+  if (!c) {
+    uint32_t h = height(L);
+    vent *e = &L->st.items[h - 1];
+    if ((L->last_op != EXE_I32_EQZ && L->last_op != EXE_I64_EQZ) || e->kind != V_SLOT || e->dirty ||
+        L->last_dst < 0 || L->code.items[L->last_dst] != home(L, h - 1))
+      return false;
+    bool wide = L->last_op == EXE_I64_EQZ;
+    uint32_t d = L->code.items[L->last_ins + 1], a = L->code.items[L->last_ins + 2];
+    unemit(L);
+    op(L, wide ? EXE_I64_NE_I : EXE_I32_NE_I);
+    dst(L, d);
+    word(L, a);
+    word(L, 0);
+    if (wide) word(L, 0);
+    return true;
+  }
+  L->last_op = imm ? c->inv + IMM_FORM : c->inv;
+  L->code.items[L->last_ins] = (uint32_t)exe_handler[L->last_op];
+  return true;
+}
+
+/* A branch condition: the instruction that jumps (br[1]) or falls through (br[0]) when the
+ * condition holds, and its operands before the offset. */
+typedef struct cond {
+  exe_op br[2];
+  uint32_t n;
+  uint32_t w[3];
+} cond;
+
+/* Pops the i32 condition at the top of the stack. When the previous instruction computed
+ * it with a compare (or eqz), that instruction is taken back and the branch does the
+ * compare itself: the compare's operands are locals or slots above everything the
+ * branch's moves may write, so they still hold their values when the branch runs. */
+static cond take_cond(lower *L) {
+  uint32_t h = height(L);
+  cond c;
+  bool imm;
+  const struct cmpinfo *ci = last_cmp(L, &imm);
+  const uint32_t *w = L->code.items + L->last_ins;
+  if (ci) {
+    c.br[1] = imm ? ci->br + 1 : ci->br; /* BR_x_I follows BR_x */
+    c.br[0] = imm ? ci->brinv + 1 : ci->brinv;
+    c.n = imm ? (ci->wide ? 3 : 2) : 2;
+    for (uint32_t k = 0; k < c.n; k++) c.w[k] = w[2 + k];
+  } else if (L->last_op == EXE_I32_EQZ || L->last_op == EXE_I64_EQZ) {
+    vent *e = &L->st.items[h - 1];
+    if (e->kind != V_SLOT || e->dirty || L->last_dst < 0 || L->code.items[L->last_dst] != home(L, h - 1))
+      goto plain;
+    bool wide = L->last_op == EXE_I64_EQZ;
+    c.br[1] = wide ? EXE_BR_I64_EQ_I : EXE_BR_I32_EQ_I;
+    c.br[0] = wide ? EXE_BR_I64_NE_I : EXE_BR_I32_NE_I;
+    c.n = wide ? 3 : 2;
+    c.w[0] = w[2];
+    c.w[1] = c.w[2] = 0;
+  } else {
+    goto plain;
+  }
+  unemit(L);
+  pop(L);
+  return c;
+plain:
+  c.br[1] = EXE_JMP_IF;
+  c.br[0] = EXE_JMP_UNLESS;
+  c.n = 1;
+  c.w[0] = src(L, h - 1);
+  pop(L);
+  return c;
+}
+
+/* Emits the branch on c (without its offset word); returns its first word. */
+static uint32_t emit_cond(lower *L, const cond *c, bool when) {
+  uint32_t ins = op(L, c->br[when]);
+  for (uint32_t k = 0; k < c->n; k++) word(L, c->w[k]);
+  return ins;
+}
 
 /* ---------------------------------------------------------------- branches */
 
@@ -163,7 +331,12 @@ static uint32_t arity(const ctl *c) { return c->kind == C_LOOP ? c->nparams : c-
 /* Moves the top n values to the results of the function and returns. */
 static void emit_return(lower *L) {
   uint32_t n = L->ft->num_results, h = height(L);
-  if (n == 1 && L->st.items[h - 1].kind == V_SLOT && L->last_dst >= 0 &&
+  if (n == 1 && L->st.items[h - 1].kind == V_CONST && !wide(L->st.items[h - 1].type)) {
+    op(L, EXE_RET_CONST32); /* Go returns its unwind flag, 0, this way */
+    word(L, (uint32_t)L->st.items[h - 1].c);
+    return;
+  }
+  if (n == 1 && L->st.items[h - 1].kind == V_SLOT && !L->st.items[h - 1].dirty && L->last_dst >= 0 &&
       L->code.items[L->last_dst] == home(L, h - 1)) {
     /* the value was just computed: compute it straight into the result slot (nothing runs
      * between that instruction and the return, so no one else reads slot 0 any more) */
@@ -173,7 +346,7 @@ static void emit_return(lower *L) {
   } else {
     materialize_top(L, n); /* then ascending copies never overwrite a pending source */
     for (uint32_t k = 0; k < n; k++) {
-      vent s = {V_SLOT, 0, 0, 0};
+      vent s = {V_SLOT, 0, 0, 0, false};
       move_to(L, k, &s, h - n + k);
     }
   }
@@ -203,7 +376,7 @@ static bool needs_moves(lower *L, const ctl *c) {
   if (n == 0) return false;
   if (h - n != c->height) return true;
   for (uint32_t k = h - n; k < h; k++)
-    if (L->st.items[k].kind != V_SLOT) return true;
+    if (L->st.items[k].kind != V_SLOT || L->st.items[k].dirty) return true;
   return false;
 }
 
@@ -215,25 +388,50 @@ static void emit_br(lower *L, uint32_t rel) {
   }
   ctl *c = &L->cs.items[depth];
   emit_label_moves(L, c);
-  uint32_t ins = op(L, EXE_JMP);
+  uint32_t ins;
+  bool thr = false;
+  uint32_t k = 0;
+  if (L->last_op == EXE_CONST32) { /* `i32.const; local.set; br` in one instruction */
+    uint32_t d = L->code.items[L->last_ins + 1];
+    k = L->code.items[L->last_ins + 2];
+    thr = c->kind == C_LOOP && c->table_at >= 0 && d == c->table_slot;
+    unemit(L);
+    ins = op(L, EXE_CONST32_JMP);
+    word(L, d);
+    word(L, k);
+  } else {
+    ins = op(L, EXE_JMP);
+  }
+  if (thr) {
+    thread t = {ins, here(L), (uint32_t)c->table_at, k};
+    cmn_vec_push(L->threads, t);
+  }
   jump_to(L, depth, ins);
 }
 
 static void emit_br_if(lower *L, uint32_t rel) {
-  uint32_t cond = src(L, height(L) - 1);
-  pop(L);
+  cond cd = take_cond(L);
   uint32_t depth = (uint32_t)L->cs.len - 1 - rel;
   ctl *c = &L->cs.items[depth];
   /* Materialize before the split: the fallthrough path must see the same state. */
   materialize_top(L, depth == 0 ? L->ft->num_results : arity(c));
   if (depth != 0 && !needs_moves(L, c)) {
-    uint32_t ins = op(L, EXE_JMP_IF);
-    word(L, cond);
+    uint32_t ins;
+    if (cd.br[1] == EXE_JMP_IF && L->last_op == EXE_GLOBAL_GET) {
+      /* Go after a call: `global.get SP; local.set; br_if` on the call's result */
+      uint32_t d = L->code.items[L->last_ins + 1], g = L->code.items[L->last_ins + 2];
+      unemit(L);
+      ins = op(L, EXE_GLOBAL_GET_JMP_IF);
+      word(L, d);
+      word(L, g);
+      word(L, cd.w[0]);
+    } else {
+      ins = emit_cond(L, &cd, true);
+    }
     jump_to(L, depth, ins);
     return;
   }
-  uint32_t ins = op(L, EXE_JMP_UNLESS);
-  word(L, cond);
+  uint32_t ins = emit_cond(L, &cd, false);
   uint32_t site = here(L);
   word(L, 0);
   emit_br(L, rel);
@@ -248,6 +446,13 @@ static void emit_br_table(lower *L) {
   ctl *def = &L->cs.items[L->cs.len - 1 - L->labels.items[n]];
   materialize_top(L, arity(def));
   uint32_t ins = op(L, EXE_JMP_TABLE);
+  for (size_t k = 0; k < L->cs.len; k++) { /* the first instruction of a loop? */
+    ctl *c = &L->cs.items[k];
+    if (c->kind == C_LOOP && c->start == ins) {
+      c->table_at = ins;
+      c->table_slot = idx;
+    }
+  }
   word(L, idx);
   word(L, n);
   uint32_t table = here(L);
@@ -285,16 +490,15 @@ static void block_type(lower *L, int64_t bt, uint32_t *np, uint32_t *nr) {
   }
 }
 
-static void begin_block(lower *L, uint8_t kind, int64_t bt, int64_t cond_slot) {
+static void begin_block(lower *L, uint8_t kind, int64_t bt, const cond *cd) {
   uint32_t np, nr;
   block_type(L, bt, &np, &nr);
   materialize_for_block(L, np);
-  ctl c = {kind, height(L) - np, np, nr, 0, -1, 0, L->patches.len};
+  ctl c = {kind, height(L) - np, np, nr, 0, -1, 0, L->patches.len, -1, 0};
   label(L);
   if (kind == C_LOOP) c.start = here(L);
   if (kind == C_IF) {
-    c.else_ins = op(L, EXE_JMP_UNLESS);
-    word(L, (uint32_t)cond_slot);
+    c.else_ins = emit_cond(L, cd, false);
     c.else_site = here(L);
     word(L, 0);
   }
@@ -331,7 +535,7 @@ static void do_else(lower *L) {
   /* the params were materialized at the `if`, so they are in their slots again */
   while (L->st.len > c->height + c->nparams) L->st.len--;
   while (L->st.len < c->height + c->nparams) push_slot(L);
-  for (uint32_t i = c->height; i < L->st.len; i++) L->st.items[i].kind = V_SLOT;
+  for (uint32_t i = c->height; i < L->st.len; i++) L->st.items[i] = (vent){V_SLOT, 0, 0, 0, false};
 }
 
 static void do_end(lower *L) {
@@ -351,7 +555,7 @@ static void do_end(lower *L) {
   L->cs.len--;
   while (L->st.len > h) L->st.len--;
   while (L->st.len < h) push_slot(L);
-  for (uint32_t i = c->height; i < h; i++) L->st.items[i].kind = V_SLOT;
+  for (uint32_t i = c->height; i < h; i++) L->st.items[i] = (vent){V_SLOT, 0, 0, 0, false};
   L->dead = false;
 }
 
@@ -366,20 +570,104 @@ static void set_local(lower *L, uint32_t x, bool tee) {
   }
   L->st.len--; /* so refs_local ignores the value itself */
   bool others = refs_local(L, x);
-  if (e.kind == V_SLOT && L->last_dst >= 0 && L->code.items[L->last_dst] == home(L, i) && !others) {
+  if (e.kind == V_SLOT && !e.dirty && L->last_dst >= 0 && L->code.items[L->last_dst] == home(L, i) &&
+      !others) {
     L->code.items[L->last_dst] = x; /* the producer writes the local directly */
     L->last_dst = -1;
+    if (!tee && L->last_op == EXE_I32_ADD_I && L->prev_op == EXE_I32_ADD_I &&
+        L->code.items[L->prev_ins + 1] < L->nlocals) {
+      /* two counters stepped in a row (i++, j++): one instruction, still in order */
+      uint32_t w[6];
+      memcpy(w, L->code.items + L->prev_ins + 1, 3 * sizeof w[0]);
+      memcpy(w + 3, L->code.items + L->last_ins + 1, 3 * sizeof w[0]);
+      unemit(L);
+      unemit(L);
+      op(L, EXE_I32_ADD_I2);
+      for (int k = 0; k < 6; k++) word(L, w[k]);
+      L->last_op = EXE_OP_COUNT_; /* nothing may take this one apart */
+    }
   } else {
     if (others) materialize_local(L, x);
     move_to(L, x, &e, i);
     L->last_dst = -1;
   }
-  if (tee) push(L, (vent){V_LOCAL, L->ltypes[x], x, 0});
+  if (tee) push(L, (vent){V_LOCAL, L->ltypes[x], x, 0, false});
 }
 
 /* ---------------------------------------------------------------- the main loop */
 
 static int64_t read_blocktype(bin_reader *r) { return bin_sleb(r, 33); }
+
+static const struct fuseinfo {
+  exe_op o1, o2, f; /* o1 and o2 in their slot or immediate forms */
+  bool wide;        /* 64-bit immediates */
+} fuses[] = {
+#define FSS(O1, O2, T) {EXE_##O1, EXE_##O2, EXE_F_##O1##__##O2, false},
+#define FIS(O1, O2, T) {EXE_##O1##_I, EXE_##O2, EXE_F_##O1##_I__##O2, (#T)[1] == '6'},
+#define FSI(O1, O2, T) {EXE_##O1, EXE_##O2##_I, EXE_F_##O1##__##O2##_I, (#T)[1] == '6'},
+#include "fuse.def"
+#undef FSS
+#undef FIS
+#undef FSI
+};
+
+static bool commutative(exe_op o) {
+  switch (o) {
+    case EXE_I32_ADD: case EXE_I32_MUL: case EXE_I32_AND: case EXE_I32_OR: case EXE_I32_XOR:
+    case EXE_I64_ADD: case EXE_I64_MUL: case EXE_I64_AND: case EXE_I64_OR: case EXE_I64_XOR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* Entry i is the value the previous instruction just computed (in its home slot). */
+static bool just_computed(lower *L, uint32_t i) {
+  vent *e = &L->st.items[i];
+  return e->kind == V_SLOT && !e->dirty && L->last_dst >= 0 && L->code.items[L->last_dst] == home(L, i);
+}
+
+/* Binary o whose operand is the result of the previous instruction, when fuse.def has the
+ * pair: both in one instruction (see there). The first result's slot is read by o only,
+ * and o's other operand is a local or a slot that nothing between the two writes. */
+static bool fuse_pair(lower *L, int o) {
+  uint32_t h = height(L);
+  vent *b = &L->st.items[h - 1], *a = &L->st.items[h - 2];
+  exe_op o2 = b->kind == V_CONST ? (exe_op)(o + IMM_FORM) : (exe_op)o;
+  uint32_t other; /* o's other operand, when it is a slot */
+  if (just_computed(L, h - 2)) {
+    if (b->kind == V_CONST) other = 0;
+    else other = src(L, h - 1); /* a local (a slot computed after a would be the last) */
+  } else if (b->kind != V_CONST && a->kind != V_CONST && just_computed(L, h - 1) && commutative(o2)) {
+    other = src(L, h - 2);
+  } else {
+    return false;
+  }
+  const struct fuseinfo *f = NULL;
+  for (size_t k = 0; k < sizeof fuses / sizeof fuses[0]; k++)
+    if (fuses[k].o1 == L->last_op && fuses[k].o2 == o2) f = &fuses[k];
+  if (!f) return false;
+  uint32_t w[3];
+  const uint32_t *p = L->code.items + L->last_ins;
+  bool imm1 = f->o1 >= EXE_UNREACHABLE_I && f->o1 < EXE_UNREACHABLE_I + IMM_FORM;
+  uint32_t n1 = imm1 && f->wide ? 3 : 2; /* operand words of the first instruction */
+  for (uint32_t k = 0; k < n1; k++) w[k] = p[2 + k];
+  unemit(L);
+  op(L, f->f);
+  dst(L, home(L, h - 2));
+  for (uint32_t k = 0; k < n1; k++) word(L, w[k]);
+  if (b->kind == V_CONST) {
+    word(L, (uint32_t)b->c);
+    if (f->wide) word(L, (uint32_t)(b->c >> 32));
+  } else {
+    word(L, other);
+  }
+  L->st.len -= 2;
+  int64_t keep = L->last_dst;
+  push_slot(L);
+  L->last_dst = keep;
+  return true;
+}
 
 static void simple(lower *L, int o, const bin_opinfo *info) {
   uint32_t nparams = info->params[0] ? (info->params[1] ? (info->params[2] ? 3 : 2) : 1) : 0;
@@ -394,6 +682,7 @@ static void simple(lower *L, int o, const bin_opinfo *info) {
     return;
   }
   /* binary */
+  if (fuse_pair(L, o)) return;
   vent b = L->st.items[h - 1];
   uint32_t a = src(L, h - 2);
   if (b.kind == V_CONST) {
@@ -415,6 +704,63 @@ static void simple(lower *L, int o, const bin_opinfo *info) {
   L->last_dst = keep;
 }
 
+static const struct { exe_op load, add; } fused_loads[] = {
+#define LD(NAME, CT, CONV) {EXE_##NAME, EXE_##NAME##_ADD},
+#include "load.def"
+#undef LD
+};
+
+/* A load whose address the previous instruction computed with an add (of two slots, or of
+ * a slot and a constant): the load does the add itself. The add's result was the load's
+ * operand only, and the load overwrites its slot anyway. */
+static bool fuse_load(lower *L, int o, uint32_t offset) {
+  uint32_t h = height(L);
+  vent *e = &L->st.items[h - 1];
+  exe_op lo = L->last_op;
+  if (o == EXE_I32_LOAD && lo == EXE_GLOBAL_GET && e->kind == V_SLOT && L->last_dst >= 0 &&
+      L->code.items[L->last_dst] == home(L, h - 1)) { /* Go's stack guard: a load at a global */
+    uint32_t g = L->code.items[L->last_ins + 2];
+    unemit(L);
+    pop(L);
+    op(L, EXE_I32_LOAD_G);
+    dst(L, home(L, h - 1));
+    word(L, g);
+    word(L, offset);
+    int64_t keep = L->last_dst;
+    push_slot(L);
+    L->last_dst = keep;
+    return true;
+  }
+  if (e->kind != V_SLOT || L->last_dst < 0 || L->code.items[L->last_dst] != home(L, h - 1) ||
+      (lo != EXE_I32_ADD && lo != EXE_I64_ADD && lo != EXE_I32_ADD_I && lo != EXE_I64_ADD_I))
+    return false;
+  size_t k = 0;
+  while (k < sizeof fused_loads / sizeof fused_loads[0] && fused_loads[k].load != (exe_op)o) k++;
+  if (k == sizeof fused_loads / sizeof fused_loads[0]) return false;
+  bool imm = lo == EXE_I32_ADD_I || lo == EXE_I64_ADD_I;
+  uint32_t x = L->code.items[L->last_ins + 2], y = L->code.items[L->last_ins + 3]; /* y: low word */
+  unemit(L);
+  pop(L);
+  op(L, imm ? fused_loads[k].add + 1 : fused_loads[k].add); /* _ADDI follows _ADD */
+  dst(L, home(L, h - 1));
+  word(L, x);
+  word(L, y);
+  word(L, offset);
+  int64_t keep = L->last_dst;
+  push_slot(L);
+  L->last_dst = keep;
+  return true;
+}
+
+static exe_op store_k(int o) {
+  switch (o) {
+#define ST(NAME, CT, W) case EXE_##NAME: return EXE_##NAME##_K;
+#include "store.def"
+#undef ST
+    default: abort(); /* every store is listed */
+  }
+}
+
 static void skip_dead(lower *L, int o, bin_reader *r) {
   (void)r;
   if (o == BIN_OP_BLOCK || o == BIN_OP_LOOP || o == BIN_OP_IF) L->dead_depth++;
@@ -433,7 +779,8 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
   L.last_dst = -1;
   L.r = (bin_reader){m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
   bin_reader *r = &L.r;
-  ctl top = {C_BLOCK, 0, 0, L.ft->num_results, 0, -1, 0, 0};
+  ctl top = {C_BLOCK, 0, 0, L.ft->num_results, 0, -1, 0, 0, -1, 0};
+  L.last_op = L.prev_op = EXE_OP_COUNT_;
   cmn_vec_push(L.cs, top);
 
   while (L.cs.len && !r->err) {
@@ -499,14 +846,17 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         L.dead = true;
         break;
       case BIN_OP_NOP: break;
-      case BIN_OP_BLOCK: begin_block(&L, C_BLOCK, bt, -1); break;
-      case BIN_OP_LOOP: begin_block(&L, C_LOOP, bt, -1); break;
+      case BIN_OP_BLOCK: begin_block(&L, C_BLOCK, bt, NULL); break;
+      case BIN_OP_LOOP: begin_block(&L, C_LOOP, bt, NULL); break;
       case BIN_OP_IF: {
-        uint32_t c = src(&L, h - 1);
-        pop(&L);
-        begin_block(&L, C_IF, bt, c);
+        cond cd = take_cond(&L);
+        begin_block(&L, C_IF, bt, &cd);
         break;
       }
+      case BIN_OP_I32_EQZ:
+      case BIN_OP_I64_EQZ: /* of a compare's 0 or 1 (extended: Go), the same as i32.eqz */
+        if (!invert_last_cmp(&L)) simple(&L, o, info);
+        break;
       case BIN_OP_ELSE: do_else(&L); break;
       case BIN_OP_END: do_end(&L); break;
       case BIN_OP_BR: emit_br(&L, i1); L.dead = true; break;
@@ -524,7 +874,15 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         }
         materialize_top(&L, t->num_params);
         uint32_t argbase = home(&L, h - t->num_params);
-        if (o == BIN_OP_CALL) {
+        if (o == BIN_OP_CALL && L.last_op == EXE_CONST32) { /* Go passes its resume PC, 0 */
+          uint32_t d = L.code.items[L.last_ins + 1], k = L.code.items[L.last_ins + 2];
+          unemit(&L);
+          op(&L, EXE_CALL_K);
+          word(&L, i1);
+          word(&L, argbase);
+          word(&L, d);
+          word(&L, k);
+        } else if (o == BIN_OP_CALL) {
           op(&L, EXE_CALL);
           word(&L, i1);
           word(&L, argbase);
@@ -544,7 +902,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
       case BIN_OP_DROP: pop(&L); break;
       case BIN_OP_SELECT:
       case BIN_OP_SELECT_T: {
-        uint32_t c = src(&L, h - 1), b = src(&L, h - 2), a = src(&L, h - 3);
+        uint32_t c = src(&L, h - 1), b = src_cell(&L, h - 2), a = src_cell(&L, h - 3);
         op(&L, EXE_SELECT);
         dst(&L, home(&L, h - 3));
         word(&L, a);
@@ -556,7 +914,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         L.last_dst = keep;
         break;
       }
-      case BIN_OP_LOCAL_GET: push(&L, (vent){V_LOCAL, L.ltypes[i1], i1, 0}); break;
+      case BIN_OP_LOCAL_GET: push(&L, (vent){V_LOCAL, L.ltypes[i1], i1, 0, false}); break;
       case BIN_OP_LOCAL_SET: set_local(&L, i1, false); break;
       case BIN_OP_LOCAL_TEE: set_local(&L, i1, true); break;
       case BIN_OP_GLOBAL_GET: {
@@ -569,8 +927,35 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         break;
       }
       case BIN_OP_GLOBAL_SET: {
-        uint32_t a = src(&L, h - 1);
+        uint32_t a = src_cell(&L, h - 1);
         pop(&L);
+        if ((L.last_op == EXE_I32_ADD_I || L.last_op == EXE_I32_SUB_I) && L.code.items[L.last_ins + 1] == a) {
+          /* Go's stack pointer update: `SP = SP +/- k; global.set` in one instruction */
+          const uint32_t *w = L.code.items + L.last_ins;
+          uint32_t d = w[1], x = w[2], k = L.last_op == EXE_I32_SUB_I ? 0u - w[3] : w[3];
+          unemit(&L);
+          if (L.last_op == EXE_I32_ADD_GSET && L.code.items[L.last_ins + 4] == i1 &&
+              L.code.items[L.last_ins + 1] == x && x == d) {
+            /* two updates in a row (Go's epilogue): one, by the sum of both */
+            L.code.items[L.last_ins + 3] += k;
+            break;
+          }
+          if (L.last_op == EXE_GLOBAL_GET && L.code.items[L.last_ins + 2] == i1 &&
+              L.code.items[L.last_ins + 1] == x && x == d && d >= L.nlocals) {
+            /* `global.get g; i32.const k; i32.add/sub; global.set g`, the sum used no more */
+            unemit(&L);
+            op(&L, EXE_GLOBAL_ADD_I);
+            word(&L, i1);
+            word(&L, k);
+            break;
+          }
+          op(&L, EXE_I32_ADD_GSET);
+          word(&L, d);
+          word(&L, x);
+          word(&L, k);
+          word(&L, i1);
+          break;
+        }
         op(&L, EXE_GLOBAL_SET);
         word(&L, i1);
         word(&L, a);
@@ -609,11 +994,40 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
         push_slot(&L);
         break;
       }
-      case BIN_OP_I32_CONST: push(&L, (vent){V_CONST, ISTHMUS_I32, 0, c64}); break;
-      case BIN_OP_I64_CONST: push(&L, (vent){V_CONST, ISTHMUS_I64, 0, c64}); break;
-      case BIN_OP_F32_CONST: push(&L, (vent){V_CONST, ISTHMUS_F32, 0, c64}); break;
-      case BIN_OP_F64_CONST: push(&L, (vent){V_CONST, ISTHMUS_F64, 0, c64}); break;
-      case BIN_OP_REF_NULL: push(&L, (vent){V_CONST, ISTHMUS_FUNCREF, 0, 0}); break;
+      case BIN_OP_I32_CONST: push(&L, (vent){V_CONST, ISTHMUS_I32, 0, c64, false}); break;
+      case BIN_OP_I64_CONST: push(&L, (vent){V_CONST, ISTHMUS_I64, 0, c64, false}); break;
+      case BIN_OP_F32_CONST: push(&L, (vent){V_CONST, ISTHMUS_F32, 0, c64, false}); break;
+      case BIN_OP_F64_CONST: push(&L, (vent){V_CONST, ISTHMUS_F64, 0, c64, false}); break;
+      case BIN_OP_REF_NULL: push(&L, (vent){V_CONST, ISTHMUS_FUNCREF, 0, 0, false}); break;
+      /* Go keeps 32-bit values in i64 locals: the conversions between the two widths
+       * mostly cost nothing, since an i32 slot holds its value zero-extended (exec.h). */
+      case BIN_OP_I32_WRAP_I64: {
+        vent *e = &L.st.items[h - 1];
+        if (e->kind == V_CONST) e->c = (uint32_t)e->c;
+        else e->dirty = true;
+        e->type = ISTHMUS_I32;
+        break;
+      }
+      case BIN_OP_I64_EXTEND_I32_U: {
+        vent *e = &L.st.items[h - 1];
+        if (e->dirty) {
+          simple(&L, o, info);
+          break;
+        }
+        if (e->kind == V_CONST) e->c = (uint32_t)e->c;
+        e->type = ISTHMUS_I64;
+        break;
+      }
+      case BIN_OP_I64_EXTEND_I32_S: {
+        vent *e = &L.st.items[h - 1];
+        if (e->kind == V_CONST) {
+          e->c = (uint64_t)(int64_t)(int32_t)e->c;
+          e->type = ISTHMUS_I64;
+        } else {
+          simple(&L, o, info);
+        }
+        break;
+      }
       case BIN_OP_REF_IS_NULL: {
         uint32_t a = src(&L, h - 1);
         pop(&L);
@@ -666,6 +1080,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
       default:
         if (info->membytes) {
           if (info->result) { /* load */
+            if (fuse_load(&L, o, i1)) break;
             uint32_t a = src(&L, h - 1);
             pop(&L);
             op(&L, (exe_op)o);
@@ -676,6 +1091,31 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
             push_slot(&L);
             L.last_dst = keep;
           } else { /* store */
+            vent vv = L.st.items[h - 1];
+            if (o == BIN_OP_I64_STORE && L.last_op == EXE_I64_LOAD && L.st.items[h - 2].kind != V_CONST &&
+                just_computed(&L, h - 1)) {
+              /* Go copies its stack words: i64.load then i64.store of the value, in one */
+              uint32_t la = L.code.items[L.last_ins + 2], loff = L.code.items[L.last_ins + 3];
+              unemit(&L);
+              uint32_t a = src(&L, h - 2);
+              L.st.len -= 2;
+              op(&L, EXE_I64_MOVE);
+              word(&L, a);
+              word(&L, i1);
+              word(&L, la);
+              word(&L, loff);
+              break;
+            }
+            if (vv.kind == V_CONST) {
+              uint32_t a = src(&L, h - 2);
+              L.st.len -= 2;
+              op(&L, store_k(o));
+              word(&L, a);
+              word(&L, i1);
+              word(&L, (uint32_t)vv.c);
+              if (o == BIN_OP_I64_STORE || o == BIN_OP_F64_STORE) word(&L, (uint32_t)(vv.c >> 32));
+              break;
+            }
             uint32_t v = src(&L, h - 1), a = src(&L, h - 2);
             L.st.len -= 2;
             op(&L, (exe_op)o);
@@ -690,11 +1130,17 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
     }
   }
 
+  for (size_t i = 0; i < L.threads.len; i++) {
+    thread t = L.threads.items[i];
+    uint32_t n = L.code.items[t.table + 2], k = t.idx < n ? t.idx : n;
+    uint32_t target = t.table + L.code.items[t.table + 3 + k];
+    L.code.items[t.site] = target - t.ins;
+  }
   exe_code *c = cmn_xmalloc(sizeof *c + L.code.len * sizeof(uint32_t));
   c->num_params = L.ft->num_params;
   c->num_results = L.ft->num_results;
   c->num_locals = L.nlocals;
-  uint32_t cells = L.nlocals + L.max_h + 2;
+  uint32_t cells = L.nlocals + L.max_h + 4; /* locals are zeroed 4 cells at a time */
   if (cells < c->num_results) cells = c->num_results;
   c->frame_cells = cells;
   c->len = (uint32_t)L.code.len;
@@ -706,6 +1152,7 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
   cmn_vec_free(L.cs);
   cmn_vec_free(L.patches);
   cmn_vec_free(L.labels);
+  cmn_vec_free(L.threads);
   free(L.ltypes);
   return c;
 }

@@ -75,7 +75,7 @@ struct isthmus_instance {
 typedef struct rt_frame {
   const uint32_t *ret_pc;      /* where the caller resumes */
   uint64_t *ret_fp;            /* the caller's frame pointer */
-  isthmus_instance *ret_inst;  /* the caller's instance (NULL: the host) */
+  isthmus_instance *ret_inst;  /* the caller's instance if not the callee's (else, or the host: NULL) */
   isthmus_func *func;          /* the callee (for backtraces) */
   const uint32_t *pc;          /* the callee's position, saved when it calls out (backtraces) */
 } rt_frame;
