@@ -68,10 +68,10 @@ func (e *Encoder) PutAny(v any) {
 		}
 		e.buf = append(e.buf, byte(Map))
 		e.PutLen(len(x))
-		for k, y := range x {
+		for _, k := range SortedKeys(x) {
 			e.buf = append(e.buf, byte(String))
 			e.PutString(k)
-			e.PutAny(y)
+			e.PutAny(x[k])
 		}
 		e.Leave()
 	default:
@@ -142,9 +142,9 @@ func (e *Encoder) putAnyValue(v reflect.Value) {
 		}
 		e.buf = append(e.buf, byte(Map))
 		e.PutLen(v.Len())
-		for it := v.MapRange(); it.Next(); {
-			e.putAnyValue(it.Key())
-			e.putAnyValue(it.Value())
+		for _, k := range sortedMapKeys(v) {
+			e.putAnyValue(k)
+			e.putAnyValue(v.MapIndex(k))
 		}
 		e.Leave()
 	case reflect.Struct:
