@@ -107,9 +107,9 @@ def build():
     resolve_noerr = req.bytes([], [SchemaBuilder.fn("lookup", [("key", rs)], [("", ri)], flags=0)])
 
     n_echo = len(echo)
-    fail = s("n must be positive") + s("*errors.errorString")
+    fail = s("n must be positive") + s("*errors.errorString") + b"\0\0\0\0"  # host error token 0
     boom = s("runtime error: index out of range [5] with length 3") + s("runtime.boundsError") + \
-        s("goroutine 1 [running]:\nmain.Boom()\n\t/src/main.go:12 +0x1d\n")
+        s("goroutine 1 [running]:\nmain.Boom()\n\t/src/main.go:12 +0x1d\n") + b"\0\0\0\0"
     bad = s("unknown function id")
     hosterr = s("*isthmus.HostError")
     # memory: 0x0100 "Hello, ", 0x0200 fail, 0x0300 boom, 0x0400 bad, 0x0600 resolve, 0x0800 resolve_noerr,
@@ -158,11 +158,15 @@ def build():
     (local.set $r (call $host_call (local.get $h) (i32.const 0x30000) (local.get $len) (i32.const 256)))
     (local.set $rp (i32.wrap_i64 (i64.shr_u (local.get $r) (i64.const 32))))
     (if (i32.eqz (i32.load8_u (local.get $rp))) (then (return (local.get $r))))
-    ;; a host error: status 1, its message, and the type *isthmus.HostError (like the Go SDK)
+    ;; a host error: status 1, its message, the type *isthmus.HostError and the host's token
+    ;; (which follows the host's own type string), like the Go SDK
     (local.set $n (i32.add (i32.load (i32.add (local.get $rp) (i32.const 1))) (i32.const 5)))
     (memory.copy (i32.const 0x10000) (local.get $rp) (local.get $n))
     (memory.copy (i32.add (i32.const 0x10000) (local.get $n)) (i32.const 0xA00) (i32.const {len(hosterr)}))
-    (call $packed (i32.const 0x10000) (i32.add (local.get $n) (i32.const {len(hosterr)}))))
+    (i32.store (i32.add (i32.const 0x10000) (i32.add (local.get $n) (i32.const {len(hosterr)})))
+      (i32.load (i32.add (i32.add (local.get $rp) (local.get $n))
+                         (i32.add (i32.const 4) (i32.load (i32.add (local.get $rp) (local.get $n)))))))
+    (call $packed (i32.const 0x10000) (i32.add (local.get $n) (i32.const {len(hosterr) + 4}))))
   (func (export "isthmus_call") (param $fid i32) (param $ptr i32) (param $len i32) (result i64) (local $n i32)
     (if (i32.eqz (local.get $fid)) (then
       (local.set $n (i32.load (local.get $ptr)))

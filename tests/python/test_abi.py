@@ -150,11 +150,12 @@ def test_time_and_duration(lib):
     local = datetime.datetime(1969, 12, 31, 23, 0, 0, tzinfo=tz)
     back = lib.EchoTime(local)
     assert back == local and back.utcoffset() == tz.utcoffset(None)
-    naive = datetime.datetime(2000, 1, 1)
-    assert lib.EchoTime(naive) == naive.replace(tzinfo=datetime.timezone.utc)
+    with pytest.raises(TypeError, match="must be an aware datetime"):  # naive: which instant is meant?
+        lib.EchoTime(datetime.datetime(2000, 1, 1))
     d = datetime.timedelta(days=-3, seconds=5, microseconds=7)
     assert lib.EchoDur(d) == d
-    assert lib.EchoDur(1500) == datetime.timedelta(microseconds=1)
+    assert lib.EchoDur(1500) == datetime.timedelta(microseconds=2)  # 1.5 µs: to the nearest, ties to even
+    assert lib.EchoDur(2500) == datetime.timedelta(microseconds=2)
 
 
 def test_any(lib):
