@@ -546,3 +546,13 @@ func Tally(i8 int8, u uint, f float32, s string, b []byte, bo bool, t time.Time,
 //
 //isthmus:export
 func Tallied() int { return tally }
+
+// BytesLen returns len(b): a call whose cost is the argument's way in (no loop in Go).
+//
+//isthmus:export
+func BytesLen(b []byte) int { return len(b) }
+
+// Zeros returns n zero bytes: a result's way out (make fills with memory.fill, no loop in Go).
+//
+//isthmus:export
+func Zeros(n int) []byte { return make([]byte, n) }
