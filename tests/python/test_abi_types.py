@@ -8,39 +8,14 @@ a decoding one; echoes alone could hide two faults that cancel out."""
 import array
 import datetime
 import math
-import os
-import shutil
 import struct
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import isthmus
-from conftest import HERE, ROOT
 
 UTC = datetime.timezone.utc
-
-
-def isthmus_command():
-    exe = Path(sys.executable).parent / "isthmus"
-    return str(exe) if exe.exists() else shutil.which("isthmus")
-
-
-@pytest.fixture(scope="session")
-def abitypes_wasm(tmp_path_factory):
-    """tests/python/go/abitypes built with the `isthmus build` command of the installed package."""
-    if not shutil.which("go") or not isthmus.HAVE_WASI:
-        pytest.skip("go or WASI not available")
-    exe = isthmus_command()
-    if not exe:
-        pytest.skip("the isthmus command is not installed")
-    d = tmp_path_factory.mktemp("abitypes")
-    out = d / "abitypes.wasm"
-    env = dict(os.environ, ISTHMUS_GO_SDK=str(ROOT / "go"), XDG_CACHE_HOME=str(d / "cache"))
-    subprocess.run([exe, "build", "--out", str(out), "."], cwd=HERE / "go" / "abitypes", env=env, check=True)
-    return out
 
 
 class Host:

@@ -556,3 +556,14 @@ func BytesLen(b []byte) int { return len(b) }
 //
 //isthmus:export
 func Zeros(n int) []byte { return make([]byte, n) }
+
+// Keywords has fields whose names are Python keywords: it travels as a dict.
+type Keywords struct {
+	From  int    `json:"from"`
+	Class string `json:"class"`
+}
+
+// EchoKeywords returns k.
+//
+//isthmus:export
+func EchoKeywords(k Keywords) Keywords { return k }
