@@ -68,10 +68,10 @@ func (e *Encoder) PutAny(v any) {
 		}
 		e.buf = append(e.buf, byte(Map))
 		e.PutLen(len(x))
-		for _, k := range SortedKeys(x) {
+		for k, y := range x {
 			e.buf = append(e.buf, byte(String))
 			e.PutString(k)
-			e.PutAny(x[k])
+			e.PutAny(y)
 		}
 		e.Leave()
 	default:
@@ -142,9 +142,9 @@ func (e *Encoder) putAnyValue(v reflect.Value) {
 		}
 		e.buf = append(e.buf, byte(Map))
 		e.PutLen(v.Len())
-		for _, k := range sortedMapKeys(v) {
-			e.putAnyValue(k)
-			e.putAnyValue(v.MapIndex(k))
+		for it := v.MapRange(); it.Next(); {
+			e.putAnyValue(it.Key())
+			e.putAnyValue(it.Value())
 		}
 		e.Leave()
 	case reflect.Struct:

@@ -303,9 +303,9 @@ func buildCodec(t reflect.Type, building map[reflect.Type]*ValueCodec) *ValueCod
 				return
 			}
 			e.PutLen(v.Len())
-			for _, k := range sortedMapKeys(v) {
-				key.enc(e, k)
-				val.enc(e, v.MapIndex(k))
+			for it := v.MapRange(); it.Next(); {
+				key.enc(e, it.Key())
+				val.enc(e, it.Value())
 			}
 			e.Leave()
 		}

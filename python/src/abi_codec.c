@@ -549,6 +549,108 @@ static PyObject *dec_scalar(Dec *d, uint8_t k) {
   return ist_abi_malformed("unknown kind");
 }
 
+/* Maps come out as dicts in ascending key order: the ABI sends maps in no particular order
+ * (a Go guest in its random map order), and a dict keeps insertion order, so without this the
+ * same map would print, iterate and serialize differently from call to call (docs/abi.md §13).
+ * Sorting here costs far less than in the guest (the interpreter). The order: by class (None,
+ * bool, numbers, NaN, str, datetime, timedelta), then by value; str by code point. */
+typedef struct MapKey {
+  int rank, isf; /* isf: a float, compared with the integers by value (rank 2) */
+  __int128 i;
+  double f;
+  const uint8_t *s;
+  uint32_t n, idx;
+} MapKey;
+
+/* The sort key of a map key of kind k whose wire form starts at p (already validated). */
+static void map_key(uint8_t k, const uint8_t *p, MapKey *mk) {
+  mk->rank = 7;
+  switch (k) {
+  case 0: mk->rank = 0; return;
+  case K_BOOL: mk->rank = 1, mk->i = p[0]; return;
+  case K_I8: mk->rank = 2, mk->i = (int8_t)p[0]; return;
+  case K_I16: { int16_t v; memcpy(&v, p, 2); mk->rank = 2, mk->i = v; return; }
+  case K_I32: { int32_t v; memcpy(&v, p, 4); mk->rank = 2, mk->i = v; return; }
+  case K_I64: { int64_t v; memcpy(&v, p, 8); mk->rank = 2, mk->i = v; return; }
+  case K_U8: mk->rank = 2, mk->i = p[0]; return;
+  case K_U16: { uint16_t v; memcpy(&v, p, 2); mk->rank = 2, mk->i = v; return; }
+  case K_U32: { uint32_t v; memcpy(&v, p, 4); mk->rank = 2, mk->i = v; return; }
+  case K_U64: { uint64_t v; memcpy(&v, p, 8); mk->rank = 2, mk->i = v; return; }
+  case K_F32: { float v; memcpy(&v, p, 4); mk->rank = isnan(v) ? 3 : 2, mk->f = v, mk->isf = 1; return; }
+  case K_F64: { double v; memcpy(&v, p, 8); mk->rank = isnan(v) ? 3 : 2, mk->f = v, mk->isf = 1; return; }
+  case K_STRING: case K_BYTES: memcpy(&mk->n, p, 4), mk->s = p + 4, mk->rank = 4; return;
+  case K_TIME: {
+    int64_t sec;
+    uint32_t ns;
+    memcpy(&sec, p, 8), memcpy(&ns, p + 8, 4);
+    mk->rank = 5, mk->i = (__int128)sec * 1000000000 + ns;
+    return;
+  }
+  case K_DURATION: { int64_t v; memcpy(&v, p, 8); mk->rank = 6, mk->i = v; return; }
+  default: return;
+  }
+}
+
+static int map_key_cmp(const void *pa, const void *pb) {
+  const MapKey *a = pa, *b = pb;
+  if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+  int c = 0;
+  if (a->rank == 2) {
+    if (a->isf || b->isf) { /* long double holds every i64/u64 exactly */
+      long double x = a->isf ? (long double)a->f : (long double)a->i, y = b->isf ? (long double)b->f : (long double)b->i;
+      c = (x > y) - (x < y);
+    } else {
+      c = (a->i > b->i) - (a->i < b->i);
+    }
+  } else if (a->rank == 4) {
+    c = memcmp(a->s, b->s, a->n < b->n ? a->n : b->n);
+    if (!c) c = (a->n > b->n) - (a->n < b->n);
+  } else if (a->rank != 0 && a->rank != 3 && a->rank != 7) c = (a->i > b->i) - (a->i < b->i);
+  if (c) return c;
+  return (a->idx > b->idx) - (a->idx < b->idx); /* equal keys keep wire order: the later pair wins */
+}
+
+static PyObject *dec_any(Dec *d, int depth);
+
+/* Decodes n pairs of a map (key type kt, value type vt; UINT32_MAX: any) into a dict in key order. */
+static PyObject *dec_map(Dec *d, uint32_t n, uint32_t kt, uint32_t vt, int depth) {
+  PyObject *m = NULL, **ks = NULL, **vs = NULL;
+  MapKey *order = NULL;
+  uint32_t got = 0;
+  if (n) {
+    ks = PyMem_Malloc(n * sizeof *ks), vs = PyMem_Malloc(n * sizeof *vs), order = PyMem_Malloc(n * sizeof *order);
+    if (!ks || !vs || !order) {
+      PyErr_NoMemory();
+      goto done;
+    }
+  }
+  for (; got < n; got++) {
+    const uint8_t *at = d->r.p;
+    PyObject *k = kt == UINT32_MAX ? dec_any(d, depth + 1) : ist_abi_dec(d, kt, depth + 1);
+    if (!k) goto done;
+    PyObject *v = vt == UINT32_MAX ? dec_any(d, depth + 1) : ist_abi_dec(d, vt, depth + 1);
+    if (!v) {
+      Py_DECREF(k);
+      goto done;
+    }
+    ks[got] = k, vs[got] = v;
+    memset(&order[got], 0, sizeof order[got]);
+    if (kt == UINT32_MAX) map_key(at[0], at + 1, &order[got]);
+    else map_key(d->s->types[kt].kind, at, &order[got]);
+    order[got].idx = got;
+  }
+  if (n > 1) qsort(order, n, sizeof *order, map_key_cmp);
+  m = PyDict_New();
+  for (uint32_t i = 0; m && i < n; i++)
+    if (PyDict_SetItem(m, ks[order[i].idx], vs[order[i].idx]) < 0) Py_CLEAR(m);
+done:
+  for (uint32_t i = 0; i < got; i++) Py_DECREF(ks[i]), Py_DECREF(vs[i]);
+  PyMem_Free(ks);
+  PyMem_Free(vs);
+  PyMem_Free(order);
+  return m;
+}
+
 static PyObject *dec_any(Dec *d, int depth) {
   uint8_t tag;
   uint32_t n;
@@ -568,14 +670,7 @@ static PyObject *dec_any(Dec *d, int depth) {
   }
   if (tag == K_MAP) {
     if (rd_u32(&d->r, &n) || n > (size_t)(d->r.end - d->r.p) / 2) return ist_abi_malformed("bad map count");
-    PyObject *m = PyDict_New();
-    for (uint32_t i = 0; m && i < n; i++) {
-      PyObject *k = dec_any(d, depth + 1), *v = k ? dec_any(d, depth + 1) : NULL;
-      if (!v || PyDict_SetItem(m, k, v) < 0) Py_CLEAR(m);
-      Py_XDECREF(k);
-      Py_XDECREF(v);
-    }
-    return m;
+    return dec_map(d, n, UINT32_MAX, UINT32_MAX, depth);
   }
   return ist_abi_malformed("unknown any tag");
 }
@@ -617,14 +712,7 @@ PyObject *ist_abi_dec(Dec *d, uint32_t t, int depth) {
     if (rd_u32(&d->r, &n)) return ist_abi_malformed("truncated map");
     uint64_t pair = (uint64_t)d->s->types[ty->a].minsize + d->s->types[ty->b].minsize;
     if ((uint64_t)n * pair > (uint64_t)(d->r.end - d->r.p)) return ist_abi_malformed("map count larger than the payload");
-    PyObject *m = PyDict_New();
-    for (uint32_t i = 0; m && i < n; i++) {
-      PyObject *k = ist_abi_dec(d, ty->a, depth + 1), *v = k ? ist_abi_dec(d, ty->b, depth + 1) : NULL;
-      if (!v || PyDict_SetItem(m, k, v) < 0) Py_CLEAR(m);
-      Py_XDECREF(k);
-      Py_XDECREF(v);
-    }
-    return m;
+    return dec_map(d, n, ty->a, ty->b, depth);
   }
   case K_STRUCT: {
     PyObject *small[16], **vals = ty->nfields <= 16 ? small : PyMem_Malloc(ty->nfields * sizeof(PyObject *));

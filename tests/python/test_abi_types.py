@@ -301,13 +301,29 @@ def test_maps(lib):
 
 
 def test_maps_from_go_come_sorted_by_key(lib):
-    """Go iterates maps in random order; the Go guest sends them sorted (docs/abi.md §12.1)."""
+    """Go iterates maps in random order; the host makes dicts in key order (docs/abi.md §13)."""
     m = lib.CountMap(300)
     assert list(m) == sorted(m) and len(m) == 300
     assert all(m[f"k{i}"] == i for i in range(300))
     k = lib.IntKeys(50)
     assert list(k) == sorted(k) and len(k) == 100 and k[50] == 0 and k[-49] == 49
     assert list(lib.EchoMapString({"b": 1, "a": 2, "c": 3})) == ["a", "b", "c"]
+    assert list(lib.EchoMapString({"é": 1, "z": 2, "": 3, "Z": 4, "😀": 5})) == ["", "Z", "z", "é", "😀"]
+    assert list(lib.EchoMapInt({5: "", -(2**63): "", 2**63 - 1: "", 0: ""})) == [-(2**63), 0, 5, 2**63 - 1]
+    assert list(lib.BigMap()) == sorted(lib.BigMap())
+    for _ in range(3):  # the same map, the same order, every time
+        assert list(lib.BigMap()) == list(lib.BigMap())
+
+
+def test_any_maps_come_sorted_by_class_then_value(lib):
+    t0 = datetime.datetime(2000, 1, 1, tzinfo=UTC)
+    v = {"s": 0, 2.5: 0, 3: 0, -4: 0, True: 0, None: 0, 2**63: 0, "a": 0, math.nan: 0, t0: 0,
+         datetime.timedelta(1): 0, -0.5: 0}
+    assert list(lib.EchoAny(v).keys())[:2] == [None, True]
+    keys = list(lib.EchoAny(v))
+    assert keys[2:7] == [-4, -0.5, 2.5, 3, 2**63] and math.isnan(keys[7])
+    assert keys[8:] == ["a", "s", t0, datetime.timedelta(1)]
+    assert list(lib.EchoAny({"b": {"y": 1, "x": 2}, "a": []})["b"]) == ["x", "y"]
 
 
 # ---------------------------------------------------------------- structs and pointers

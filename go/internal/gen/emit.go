@@ -308,9 +308,8 @@ func (g *emitter) emitEnc(ti *typeInfo) {
 			g.printf("for %s := range %s {\n%s\n}\n", i, v, g.enc(ti.elem, v+"["+i+"]", "&"+v+"["+i+"]"))
 		}
 	case wire.Map:
-		// sorted keys: a host sees the same map the same way every time (docs/abi.md §12.1)
-		g.printf("%s.PutLen(len(%s))\nfor _, %s := range %s.SortedKeys(%s) {\n%s := %s[%s]\n%s\n%s\n}\n", e, v, k,
-			g.imports[wirePkg], v, x, v, k, g.enc(ti.mapKey, k, "&"+k), g.enc(ti.elem, x, "&"+x))
+		g.printf("%s.PutLen(len(%s))\nfor %s, %s := range %s {\n%s\n%s\n}\n", e, v, k, x, v,
+			g.enc(ti.mapKey, k, "&"+k), g.enc(ti.elem, x, "&"+x))
 	case wire.Struct:
 		for _, f := range ti.fields {
 			g.printf("%s\n", g.enc(f.typ, v+"."+f.goName, "&"+v+"."+f.goName))

@@ -567,3 +567,16 @@ type Keywords struct {
 //
 //isthmus:export
 func EchoKeywords(k Keywords) Keywords { return k }
+
+var bigMap = func() map[string]int {
+	m := make(map[string]int, 1000)
+	for i := 0; i < 1000; i++ {
+		m[fmt.Sprint("key", i)] = i
+	}
+	return m
+}()
+
+// BigMap returns the same map of 1000 keys every time: the cost of encoding a map.
+//
+//isthmus:export
+func BigMap() map[string]int { return bigMap }
