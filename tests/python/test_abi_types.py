@@ -715,3 +715,33 @@ def test_reentry_with_an_exception_deep_inside(abitypes_wasm, host):
     with pytest.raises(ZeroDivisionError, match="at 3"):
         lib.Reenter(8)
     assert lib.Reenter(2) == 2
+
+
+def test_large_bytearray_is_released_before_go_runs(abitypes_wasm, host):
+    """Regression: a large bytes-like argument is written from its own memory (no copy); its
+    buffer export must end before Go runs, or a host function could not resize it."""
+    big = bytearray(b"x" * (64 << 10))
+    grown = []
+
+    def scalars(*args):
+        big.extend(b"yz")  # BufferError if the argument's buffer were still exported
+        grown.append(len(big))
+        return args
+
+    lib = isthmus.load(abitypes_wasm, imports=dict(host.imports(), scalars=scalars))
+    t = datetime.datetime(2000, 1, 1, tzinfo=UTC)
+    r = lib.CallScalars(True, 0, 0, 0.0, "s" * 5000, big, t, 0, None)
+    assert grown == [(64 << 10) + 2] and r.bs == b"x" * (64 << 10) and r.s == "s" * 5000
+    big.extend(b"!")  # and after the call
+    assert lib.EchoBytes(big) == bytes(big)
+
+
+def test_large_strings_and_buffers_mixed_with_small_values(lib):
+    """Spans (large values written straight into guest memory) interleave with inline bytes."""
+    a, b = "α" * 3000, bytes(range(256)) * 40
+    o = lib.Outer(a, lib.Inner(1, ["t" * 5000, "u"]), None, 2.0, [lib.Inner(2, [a])], {a: lib.Inner(3, [])}, None)
+    assert lib.EchoOuter(o) == o
+    assert lib.EchoNested([[a, "x"], [], [a * 2]]) == [[a, "x"], [], [a * 2]]
+    assert lib.EchoAny([b, a, {a: b}]) == [b, a, {a: b}]
+    e = everything(lib, s=a, bs=b, lists=[[a], [a]])
+    assert lib.EchoEverything(e) == e
