@@ -73,3 +73,26 @@ func TestCodecLimits(t *testing.T) {
 		t.Errorf("NaN: %v %v", f32, f64)
 	}
 }
+
+// TestAnyNonCanonicalTags: a receiver accepts every scalar tag of docs/abi.md §8.3, not only
+// the canonical ones a Go sender uses, and gives the Go type of that size.
+func TestAnyNonCanonicalTags(t *testing.T) {
+	for _, tc := range []struct {
+		wire []byte
+		want any
+	}{
+		{[]byte{byte(Int8), 0xff}, int8(-1)},
+		{[]byte{byte(Int16), 0x00, 0x80}, int16(math.MinInt16)},
+		{[]byte{byte(Int32), 0xff, 0xff, 0xff, 0x7f}, int32(math.MaxInt32)},
+		{[]byte{byte(Uint8), 0xff}, uint8(255)},
+		{[]byte{byte(Uint16), 0xff, 0xff}, uint16(65535)},
+		{[]byte{byte(Uint32), 0xff, 0xff, 0xff, 0xff}, uint32(math.MaxUint32)},
+		{[]byte{byte(Float32), 0x00, 0x00, 0xc0, 0x3f}, float32(1.5)},
+	} {
+		d := NewDecoder(tc.wire)
+		got := d.GetAny()
+		if err := d.Finish(); err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("% x: got %#v (%v), want %#v", tc.wire, got, err, tc.want)
+		}
+	}
+}
