@@ -122,9 +122,10 @@ class Schema:
         if k == K_OPTIONAL:
             return f"Optional[{rec(e[1])}]" if as_text else Optional[rec(e[1])]  # type: ignore[misc]
         c = classes[t] if t < len(classes) else None
-        if as_text or c is None:
+        if as_text:
             return short_name(e[1]) if e[1] else "Dict[str, Any]"
-        return c
+        # no class (a field name is not an identifier, or while classes are being made): a dict
+        return c if c is not None else Dict[str, Any]
 
 
 def make_classes(schema: Schema) -> List[Any]:

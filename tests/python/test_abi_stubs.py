@@ -106,10 +106,16 @@ def test_stubs_make_mypy_flag_wrong_calls(stubs_dir):
             assert n in flagged, f"mypy did not flag line {n}: {lines[n - 1]}\n{r.stdout}"
 
 
-def test_keyword_field_names_make_a_dict_alias(stubs_dir):
+def test_regression_stub_parameter_named_like_a_python_keyword(stubs_dir):
+    """A Go parameter named `in` made `def Tally(..., in: ...)`: a .pyi that does not parse."""
     text = (stubs_dir / "abitypes.pyi").read_text()
-    assert "Keywords = Dict[str, Any]" in text
-    assert "def Tally(" in text and ", p10: Optional[Inner])" in text  # the Go parameter `in`
+    assert "def Tally(" in text and ", p10: Optional[Inner])" in text
+    compile(text, "abitypes.pyi", "exec")
+
+
+def test_stub_types(stubs_dir):
+    text = (stubs_dir / "abitypes.pyi").read_text()
+    assert "Keywords = Dict[str, Any]" in text  # field names that are keywords: a dict, as at run time
     assert "def EchoBytes(b: Union[bytes, bytearray, memoryview]) -> bytes:" in text
     assert "def EchoInts(v: Sequence[int]) -> List[int]:" in text
     compile(text, "abitypes.pyi", "exec")
