@@ -758,3 +758,40 @@ def test_struct_with_keyword_field_names_travels_as_a_dict(lib):
     assert not hasattr(lib.types, "Keywords")
     assert lib.EchoKeywords({"from": 1, "class": "c"}) == {"from": 1, "class": "c"}
     assert inspect.signature(lib.EchoKeywords).return_annotation == Dict[str, Any]
+
+
+def test_no_reference_or_memory_leaks_on_abi_paths(abitypes_wasm, host):
+    """Spans hold references to large arguments only during a call; kept host exceptions are
+    dropped when the outermost call ends; a host result of the wrong type frees its buffer."""
+    import gc
+    import tracemalloc
+
+    big_s, big_b = "s" * 10000, bytearray(20000)
+    def fail(what):
+        raise KeyError(what)  # a new exception each time (re-raising one object grows its traceback)
+
+    bad_result = (True, 0, 0, 0.0, "x" * 9000, b"", "not a time", 0, None)
+    lib = isthmus.load(abitypes_wasm, imports=dict(host.imports(), fail=fail, scalars=lambda *a: bad_result))
+    t = datetime.datetime(2000, 1, 1, tzinfo=UTC)
+
+    def once():
+        lib.EchoString(big_s)
+        lib.EchoBytes(big_b)
+        with pytest.raises(KeyError):
+            lib.CallFailWrapped("k")
+        with pytest.raises(TypeError):
+            lib.CallScalars(True, 0, 0, 0.0, "", b"", t, 0, None)
+
+    refs = sys.getrefcount(big_s), sys.getrefcount(big_b)
+    for _ in range(50):
+        once()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(300):
+        once()
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert (sys.getrefcount(big_s), sys.getrefcount(big_b)) == refs
+    assert grown < 16 << 10, grown
