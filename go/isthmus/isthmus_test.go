@@ -524,3 +524,28 @@ type wrapped struct {
 
 func (w wrapped) Error() string { return w.msg + ": " + w.err.Error() }
 func (w wrapped) Unwrap() error { return w.err }
+
+// TestHostErrorWithoutToken: a host that answers status 1 without the token (written before
+// it existed) still gives a *HostError, with token 0.
+func TestHostErrorWithoutToken(t *testing.T) {
+	testHost = func(id int32, buf []byte, n int) (uintptr, uint32) {
+		var e wire.Encoder
+		if id == wire.ResolveID {
+			e.PutUint8(wire.StatusOK)
+			e.PutUint32(0)
+		} else {
+			e.PutUint8(wire.StatusError)
+			e.PutString("old host")
+			e.PutString("ValueError")
+		}
+		resp := e.Bytes()
+		copy(buf[:cap(buf)], resp)
+		return addr(buf), uint32(len(resp))
+	}
+	t.Cleanup(func() { testHost = nil })
+	_, err := Import[func() (int, error)]("old")()
+	var he *HostError
+	if !errors.As(err, &he) || he.Type != "ValueError" || he.Message != "old host" || he.token != 0 {
+		t.Errorf("got %#v", err)
+	}
+}

@@ -362,7 +362,8 @@ static PyObject *raise_status(AbiLibObject *lib, Dec *d, uint8_t status) {
   } else {
     type = rd_pystr(&d->r);
     if (type && status == 2) stack = rd_pystr(&d->r);
-    if (!type || (status == 2 && !stack) || rd_u32(&d->r, &token)) {
+    /* a payload that ends before host_error (guests built before it existed) means 0 */
+    if (!type || (status == 2 && !stack) || (d->r.p != d->r.end && rd_u32(&d->r, &token))) {
       if (!PyErr_Occurred()) PyErr_SetString(lib->CallError, "malformed isthmus payload: truncated error");
     } else if (status == 1) exc = PyObject_CallFunctionObjArgs(lib->GoError, msg, type, NULL);
     else exc = PyObject_CallFunctionObjArgs(lib->GoPanic, msg, type, stack, NULL);

@@ -96,8 +96,9 @@ def build():
     funcs.append(sb.fn("Bad", [], []))
     funcs.append(sb.fn("CallLookup", [("key", string)], [("", i64)], flags=1))
     funcs.append(sb.fn("CallLookupNoErr", [("key", string)], [("", i64)], flags=1))
+    funcs.append(sb.fn("FailOld", [], [], flags=1))
     imports = [sb.fn("lookup", [("key", string)], [("", i64)], flags=1)]
-    names = ["Greet"] + [n for n, _ in echo] + ["Fail", "Boom", "Bad", "CallLookup", "CallLookupNoErr"]
+    names = ["Greet"] + [n for n, _ in echo] + ["Fail", "Boom", "Bad", "CallLookup", "CallLookupNoErr", "FailOld"]
     schema = sb.bytes(funcs, imports)
 
     # resolve requests are built with their own type table: string #0, i64 #1
@@ -111,10 +112,11 @@ def build():
     boom = s("runtime error: index out of range [5] with length 3") + s("runtime.boundsError") + \
         s("goroutine 1 [running]:\nmain.Boom()\n\t/src/main.go:12 +0x1d\n") + b"\0\0\0\0"
     bad = s("unknown function id")
+    fail_old = s("from a guest built before host_error") + s("*errors.errorString")  # no token
     hosterr = s("*isthmus.HostError")
     # memory: 0x0100 "Hello, ", 0x0200 fail, 0x0300 boom, 0x0400 bad, 0x0600 resolve, 0x0800 resolve_noerr,
     # 0x1000 schema, 0x8000 scratch (32 KiB), 0x10000 results, 0x20000 allocations, 0x30000 requests
-    layout = {0x100: b"Hello, ", 0x200: fail, 0x300: boom, 0x400: bad, 0x600: resolve, 0x800: resolve_noerr, 0xA00: hosterr,
+    layout = {0x100: b"Hello, ", 0x200: fail, 0x300: boom, 0x400: bad, 0x600: resolve, 0x800: resolve_noerr, 0xA00: hosterr, 0xC00: fail_old,
               0x1000: schema}
     assert len(schema) < 0x7000
     data = "\n".join(f'  (data (i32.const {off}) "{wat_bytes(b)}")' for off, b in layout.items())
@@ -185,6 +187,8 @@ def build():
       (return (call $lookup (local.get $ptr) (local.get $len) (i32.const 0x600) (i32.const {len(resolve)})))))
     (if (i32.eq (local.get $fid) (i32.const {fid_fail + 4})) (then
       (return (call $lookup (local.get $ptr) (local.get $len) (i32.const 0x800) (i32.const {len(resolve_noerr)})))))
+    (if (i32.eq (local.get $fid) (i32.const {fid_fail + 5})) (then
+      (return (call $fixed (i32.const 1) (i32.const 0xC00) (i32.const {len(fail_old)})))))
     (call $fixed (i32.const 3) (i32.const 0x400) (i32.const {len(bad)}))))
 """
     return text, schema, names

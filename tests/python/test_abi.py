@@ -272,3 +272,10 @@ def test_cyclic_value_is_refused(lib):
     with pytest.raises(ValueError, match="nested too deeply"):
         lib.EchoAny(a)
     assert lib.Greet("ok") == "Hello, ok"
+
+
+def test_error_payload_without_host_error_token(lib):
+    """Guests built before the host_error field existed end a status 1 payload after the type."""
+    with pytest.raises(isthmus.GoError, match="from a guest built before host_error") as ei:
+        lib.FailOld()
+    assert ei.value.go_type == "*errors.errorString"
