@@ -788,10 +788,10 @@ def test_no_reference_or_memory_leaks_on_abi_paths(abitypes_wasm, host):
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    for _ in range(300):
+    for _ in range(600):
         once()
     gc.collect()
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert (sys.getrefcount(big_s), sys.getrefcount(big_b)) == refs
-    assert grown < 16 << 10, grown
+    assert grown < 64 << 10, grown  # a leak of 110 bytes a call would show; a 9 KB buffer by far
