@@ -416,14 +416,14 @@ static PyObject *abifunc_vectorcall(AbiFuncObject *self, PyObject *const *args, 
       if (PyUnicode_GET_LENGTH(fn->pnames[j]) && PyUnicode_Compare(key, fn->pnames[j]) == 0) break;
     /* A variadic parameter is a Python *args: never a keyword (docs/abi.md §13). */
     if (j == np || (variadic && j == np - 1) || vals[j]) {
-      PyErr_Format(PyExc_TypeError, j == np || variadic && j == np - 1 ? "%U() got an unexpected keyword argument %R"
+      PyErr_Format(PyExc_TypeError, j == np || (variadic && j == np - 1) ? "%U() got an unexpected keyword argument %R"
                                                                        : "%U() got multiple values for argument %R",
                    fn->name, key);
       goto out;
     }
     vals[j] = args[nargs + k];
   }
-  Enc e = {&lib->schema, fn->name, NULL};
+  Enc e = {.s = &lib->schema, .fname = fn->name};
   ist_abi_wb_init(&e.w);
   for (uint32_t i = 0; i < np; i++) {
     char pn[24];
@@ -685,7 +685,7 @@ static PyObject *abilib_host_call(AbiLibObject *lib, PyObject *const *args, Py_s
   uint8_t *copy = PyMem_Malloc(len ? len : 1);
   if (!copy) return PyErr_NoMemory();
   memcpy(copy, req, len);
-  Enc e = {NULL, NULL, NULL};
+  Enc e = {.s = NULL};
   ist_abi_wb_init(&e.w);
   uint64_t packed = 0;
   PyObject *ret = NULL;
