@@ -640,7 +640,17 @@ static void host_invoke(AbiLibObject *lib, AbiHandle *h, const uint8_t *req, uin
     if (!(vals[i] = ist_abi_dec(&d, fn->ptypes[i], 0))) break;
   int decoded = i == fn->nparams;
   if (decoded && d.r.p != d.r.end) decoded = 0, ist_abi_malformed("trailing bytes in request");
-  if (decoded) r = PyObject_Vectorcall(h->fn, vals, fn->nparams, NULL);
+  if (decoded && (fn->flags & 2) && fn->nparams && PyList_Check(vals[fn->nparams - 1])) {
+    /* a Go ...T parameter: the elements are separate arguments, as for an exported function (§13.1) */
+    PyObject *args = PyList_New(0), *last = vals[fn->nparams - 1];
+    for (uint32_t j = 0; args && j + 1 < fn->nparams; j++)
+      if (PyList_Append(args, vals[j]) < 0) Py_CLEAR(args);
+    if (args && PyList_SetSlice(args, PY_SSIZE_T_MAX, PY_SSIZE_T_MAX, last) < 0) Py_CLEAR(args);
+    PyObject *tuple = args ? PyList_AsTuple(args) : NULL;
+    if (tuple) r = PyObject_Call(h->fn, tuple, NULL);
+    Py_XDECREF(tuple);
+    Py_XDECREF(args);
+  } else if (decoded) r = PyObject_Vectorcall(h->fn, vals, fn->nparams, NULL);
   for (uint32_t j = 0; j < i; j++) Py_DECREF(vals[j]);
   if (vals != small) PyMem_Free(vals);
   if (!decoded) {

@@ -50,9 +50,12 @@ class Host:
     def reenter(self, n):
         return self.lib.Reenter(n)
 
+    def variadic(self, prefix, *xs):
+        return prefix + ",".join(str(x) for x in xs)
+
     def imports(self):
         return {"everything": self.everything, "scalars": self.scalars, "fail": self.fail,
-                "noerror": self.noerror, "reenter": self.reenter}
+                "noerror": self.noerror, "reenter": self.reenter, "variadic": self.variadic}
 
 
 @pytest.fixture
@@ -795,3 +798,9 @@ def test_no_reference_or_memory_leaks_on_abi_paths(abitypes_wasm, host):
     tracemalloc.stop()
     assert (sys.getrefcount(big_s), sys.getrefcount(big_b)) == refs
     assert grown < 64 << 10, grown  # a leak of 110 bytes a call would show; a 9 KB buffer by far
+
+
+def test_variadic_host_function_takes_separate_arguments(lib):
+    """A Go ...T parameter of an imported function is a Python *args too (docs/abi.md §13.1 (a))."""
+    assert lib.CallVariadic("n:", 1, 2, 3) == "n:1,2,3"
+    assert lib.CallVariadic("n:") == "n:"

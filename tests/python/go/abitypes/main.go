@@ -580,3 +580,10 @@ var bigMap = func() map[string]int {
 //
 //isthmus:export
 func BigMap() map[string]int { return bigMap }
+
+var hostVariadic = isthmus.Import[func(prefix string, xs ...int) (string, error)]("variadic")
+
+// CallVariadic hands prefix and xs to the host's variadic function.
+//
+//isthmus:export
+func CallVariadic(prefix string, xs ...int) (string, error) { return hostVariadic(prefix, xs...) }
