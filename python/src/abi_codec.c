@@ -474,6 +474,10 @@ static PyObject *dec_time(Dec *d) {
   if (rem > 500 || (rem == 500 && (us & 1))) us++;
   if (us == 1000000) us = 0, sec++;
   if (sec > INT64_MAX / 2 || sec < INT64_MIN / 2) return ist_abi_malformed("time out of range");
+  if (off <= -86400 || off >= 86400) { /* Go allows any offset; a Python timezone less than a day */
+    PyErr_Format(PyExc_OverflowError, "time zone offset %d s is out of range for datetime (less than 24 h)", off);
+    return NULL;
+  }
   int64_t local = sec + off;
   int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
   int64_t sod = local - days * 86400;

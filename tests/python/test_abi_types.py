@@ -433,6 +433,10 @@ def test_go_nanoseconds_round_to_the_nearest_microsecond(lib):
     assert lib.MakeTime(-62135596800, 0, 0) == datetime.datetime(1, 1, 1, tzinfo=UTC)
     with pytest.raises(OverflowError, match="time year 0 is out of range for datetime"):
         lib.MakeTime(-62135596801, 0, 0)
+    assert lib.MakeTime(0, 0, 86399).utcoffset() == datetime.timedelta(seconds=86399)
+    for off in (86400, -86400):  # Go allows them, Python's timezone does not
+        with pytest.raises(OverflowError, match=rf"time zone offset {off} s is out of range for datetime"):
+            lib.MakeTime(0, 0, off)
     east = lib.MakeTime(0, 0, 3600)
     assert east.utcoffset() == datetime.timedelta(hours=1) and east.hour == 1
 
