@@ -808,3 +808,15 @@ def test_variadic_host_function_takes_separate_arguments(lib):
     """A Go ...T parameter of an imported function is a Python *args too (docs/abi.md §13.1 (a))."""
     assert lib.CallVariadic("n:", 1, 2, 3) == "n:1,2,3"
     assert lib.CallVariadic("n:") == "n:"
+
+
+def test_struct_field_annotations(lib):
+    import dataclasses
+    from typing import Dict, List, Optional
+
+    f = {x.name: x.type for x in dataclasses.fields(lib.Outer)}
+    assert f["name"] is str and f["Plain"] is float
+    assert f["inner"] in (lib.Inner, "Inner")  # a forward reference when Inner comes later
+    assert f["by_key"] in (Dict[str, lib.Inner], Dict[str, "Inner"])
+    assert {x.name: x.type for x in dataclasses.fields(lib.Inner)} == {"x": int, "tags": List[str]}
+    assert {x.name: x.type for x in dataclasses.fields(lib.Everything)}["opt"] == Optional[str]
