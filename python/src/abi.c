@@ -423,7 +423,8 @@ static PyObject *abifunc_vectorcall(AbiFuncObject *self, PyObject *const *args, 
     }
     vals[j] = args[nargs + k];
   }
-  Enc e = {.s = &lib->schema, .fname = fn->name};
+  Enc e; /* no initializer: it would clear the 256-byte inline buffer on every call */
+  e.s = &lib->schema, e.fname = fn->name, e.what = NULL;
   ist_abi_wb_init(&e.w);
   for (uint32_t i = 0; i < np; i++) {
     char pn[24];

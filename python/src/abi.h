@@ -112,11 +112,24 @@ static inline int wb_put(Wb *w, const void *d, size_t n) {
 static inline int wb_u8(Wb *w, uint8_t v) { return wb_put(w, &v, 1); }
 static inline int wb_u32(Wb *w, uint32_t v) { return wb_put(w, &v, 4); }
 static inline size_t ist_abi_wb_size(const Wb *w) { return w->len + w->ext; }
+/* The functions below take the slow path out of line: most calls have no spans and small
+ * arguments, and then need no more than a memcpy. */
+void ist_abi_wb_write_spans(const Wb *w, uint8_t *dst);
+void ist_abi_wb_release_spans(Wb *w);
+void ist_abi_wb_free_all(Wb *w);
 /* Writes all bytes (inline and spans, in order) to dst[0:ist_abi_wb_size(w)]. */
-void ist_abi_wb_write(const Wb *w, uint8_t *dst);
+static inline void ist_abi_wb_write(const Wb *w, uint8_t *dst) {
+  if (w->nspans) ist_abi_wb_write_spans(w, dst);
+  else memcpy(dst, w->p, w->len);
+}
 /* Releases the spans' sources (the bytes written stay); then only inline bytes remain valid. */
-void ist_abi_wb_release(Wb *w);
-void ist_abi_wb_free(Wb *w);
+static inline void ist_abi_wb_release(Wb *w) {
+  if (w->nspans) ist_abi_wb_release_spans(w);
+}
+static inline void ist_abi_wb_free(Wb *w) {
+  if (w->spans || w->p != w->small) ist_abi_wb_free_all(w);
+  else w->len = 0;
+}
 
 typedef struct Enc {
   AbiSchema *s;

@@ -85,7 +85,7 @@ fail:
   return -1;
 }
 
-void ist_abi_wb_write(const Wb *w, uint8_t *dst) {
+void ist_abi_wb_write_spans(const Wb *w, uint8_t *dst) {
   size_t from = 0;
   for (uint32_t i = 0; i < w->nspans; i++) {
     const WbSpan *s = &w->spans[i];
@@ -98,7 +98,7 @@ void ist_abi_wb_write(const Wb *w, uint8_t *dst) {
   memcpy(dst, w->p + from, w->len - from);
 }
 
-void ist_abi_wb_release(Wb *w) {
+void ist_abi_wb_release_spans(Wb *w) {
   for (uint32_t i = 0; i < w->nspans; i++) {
     WbSpan *s = &w->spans[i];
     if (s->owner) Py_CLEAR(s->owner);
@@ -107,7 +107,7 @@ void ist_abi_wb_release(Wb *w) {
   }
 }
 
-void ist_abi_wb_free(Wb *w) {
+void ist_abi_wb_free_all(Wb *w) {
   ist_abi_wb_release(w);
   PyMem_Free(w->spans);
   w->spans = NULL;
