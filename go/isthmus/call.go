@@ -76,6 +76,7 @@ func run(x *Export, f *frame) {
 		e.PutString(p.message)
 		e.PutString(p.typ)
 		e.PutString(p.stack)
+		e.PutUint32(p.token)
 	case f.d.Err() != nil:
 		fail(e, "isthmus: "+x.Name+": arguments: "+f.d.Err().Error()+" (the function did not run)")
 	case err != nil:
@@ -83,6 +84,7 @@ func run(x *Export, f *frame) {
 		e.PutUint8(wire.StatusError)
 		e.PutString(text(err))
 		e.PutString(typeName(err))
+		e.PutUint32(hostToken(err))
 	case e.Err() != nil:
 		fail(e, "isthmus: "+x.Name+": results: "+e.Err().Error()+" (the function ran)")
 	}
@@ -91,6 +93,7 @@ func run(x *Export, f *frame) {
 // panicInfo is a recovered panic.
 type panicInfo struct {
 	message, typ, stack string
+	token               uint32 // of a *HostError in the panic value's chain
 }
 
 // invoke calls the glue, recovering a panic.
@@ -101,7 +104,7 @@ func invoke(call func(*wire.Decoder, *wire.Encoder) error, d *wire.Decoder, e *w
 			return
 		}
 		r := recover()
-		p = &panicInfo{message: text(r), typ: typeName(r), stack: trimStack(string(debug.Stack()))}
+		p = &panicInfo{message: text(r), typ: typeName(r), stack: trimStack(string(debug.Stack())), token: hostToken(r)}
 	}()
 	err = call(d, e)
 	panicking = false

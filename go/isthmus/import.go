@@ -168,6 +168,9 @@ func (h *hostFunc) exchange(id int32, req []byte, decodeOK func(d *wire.Decoder)
 	case wire.StatusError:
 		msg := d.GetString()
 		he := &HostError{Function: h.name, Message: msg, Type: d.GetString()}
+		if d.Remaining() > 0 { // hosts written before the token existed end the payload here (§7.2)
+			he.token = d.GetUint32()
+		}
 		if d.Finish() == nil {
 			return he
 		}

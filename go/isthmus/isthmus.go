@@ -24,6 +24,7 @@
 package isthmus
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/isthmus-dev/isthmus/go/wire"
@@ -65,6 +66,24 @@ type HostError struct {
 	Function string // the host function's name
 	Type     string // the host's name for the failure, e.g. "KeyError"; "isthmus.ABIError" for a broken exchange
 	Message  string // the host's message
+
+	// token is the host's number for the failure (docs/abi.md §7.2), 0 when it has none.
+	// A result or panic that wraps this error carries it back, so that the host can
+	// re-raise its original exception (§6.2).
+	token uint32
+}
+
+// hostToken returns the token of the first *HostError in v's error chain, or 0.
+func hostToken(v any) uint32 {
+	err, ok := v.(error)
+	if !ok {
+		return 0
+	}
+	var he *HostError
+	if errors.As(err, &he) && he != nil {
+		return he.token
+	}
+	return 0
 }
 
 func (e *HostError) Error() string {

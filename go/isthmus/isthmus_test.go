@@ -99,14 +99,15 @@ func TestCallStatuses(t *testing.T) {
 	}
 
 	st, d = result(callScratch(encode(func(e *wire.Encoder) { e.PutString("no") }), 1))
-	if msg, typ := d.GetString(), d.GetString(); st != wire.StatusError || msg != "no" || typ != "*errors.errorString" {
-		t.Errorf("Fail: status %d, %q, %q", st, msg, typ)
+	if msg, typ, tok := d.GetString(), d.GetString(), d.GetUint32(); st != wire.StatusError || msg != "no" ||
+		typ != "*errors.errorString" || tok != 0 || d.Finish() != nil {
+		t.Errorf("Fail: status %d, %q, %q, token %d, %v", st, msg, typ, tok, d.Err())
 	}
 
 	st, d = result(callExport(2, 0, 0))
-	msg, typ, stack := d.GetString(), d.GetString(), d.GetString()
+	msg, typ, stack, tok := d.GetString(), d.GetString(), d.GetString(), d.GetUint32()
 	if st != wire.StatusPanic || !strings.Contains(msg, "index out of range [3] with length 0") ||
-		typ != "runtime.boundsError" {
+		typ != "runtime.boundsError" || tok != 0 || d.Finish() != nil {
 		t.Errorf("Boom: status %d, %q, %q", st, msg, typ)
 	}
 	if !strings.HasPrefix(stack, "goroutine ") || !strings.Contains(stack, "\npanic(") ||
@@ -225,6 +226,7 @@ type fakeHost struct {
 	inPlace  bool
 	resolves int
 	requests [][]byte
+	failures uint32
 }
 
 func (h *fakeHost) install(t *testing.T) {
@@ -244,10 +246,12 @@ func (h *fakeHost) hostCall(id int32, buf []byte, n int) (uintptr, uint32) {
 			e.PutUint8(wire.StatusError)
 			e.PutString(err.Error())
 			e.PutString("SchemaError")
+			e.PutUint32(0)
 		case h.funcs[s.Imports[0].Name] == nil:
 			e.PutUint8(wire.StatusError)
 			e.PutString("no host function " + s.Imports[0].Name)
 			e.PutString("LookupError")
+			e.PutUint32(0)
 		default:
 			h.names = append(h.names, s.Imports[0].Name)
 			e.PutUint8(wire.StatusOK)
@@ -258,8 +262,10 @@ func (h *fakeHost) hostCall(id int32, buf []byte, n int) (uintptr, uint32) {
 		var out wire.Encoder
 		if err := h.funcs[h.names[id]](d, &out); err != nil {
 			e.PutUint8(wire.StatusError)
+			h.failures++
 			e.PutString(err.Error())
 			e.PutString("ValueError")
+			e.PutUint32(h.failures) // the host's token for this failure
 		} else {
 			e.PutUint8(wire.StatusOK)
 			e.PutRaw(out.Bytes())
@@ -467,5 +473,79 @@ func BenchmarkCall(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		copy(mem(p, uint32(len(args))), args)
 		callExport(0, p, uint32(len(args)))
+	}
+}
+
+// TestWrappedHostErrorCarriesItsToken: an error result or a panic value whose chain holds a
+// *HostError carries the host's token back (docs/abi.md §6.2), so that the host can re-raise
+// its own exception even when Go wrapped the error with fmt.Errorf("...: %w", err).
+func TestWrappedHostErrorCarriesItsToken(t *testing.T) {
+	h := &fakeHost{funcs: map[string]func(d *wire.Decoder, e *wire.Encoder) error{
+		"fail": func(d *wire.Decoder, e *wire.Encoder) error { return errors.New("failed: " + d.GetString()) },
+	}}
+	h.install(t)
+	fail := Import[func(string) error]("fail")
+	failNoErr := Import[func(string)]("fail")
+	setExports(t, []Export{
+		{"Wrapped", func(d *wire.Decoder, e *wire.Encoder) error {
+			first, second := fail("a"), fail("b") // tokens 1 and 2
+			_ = second
+			return wrapped{"context", first}
+		}},
+		{"Panics", func(d *wire.Decoder, e *wire.Encoder) error {
+			failNoErr("c") // token 3; panics with the *HostError
+			return nil
+		}},
+		{"Own", func(d *wire.Decoder, e *wire.Encoder) error {
+			_ = fail("d")
+			return errors.New("not the host's")
+		}},
+	})
+	st, d := result(callExport(0, 0, 0))
+	if msg, typ, tok := d.GetString(), d.GetString(), d.GetUint32(); st != wire.StatusError || tok != 1 ||
+		typ != "isthmus.wrapped" || msg != `context: isthmus: host function "fail": ValueError: failed: a` {
+		t.Errorf("Wrapped: status %d %q %q token %d", st, msg, typ, tok)
+	}
+	st, d = result(callExport(1, 0, 0))
+	if _, typ, _, tok := d.GetString(), d.GetString(), d.GetString(), d.GetUint32(); st != wire.StatusPanic ||
+		typ != "*isthmus.HostError" || tok != 3 || d.Finish() != nil {
+		t.Errorf("Panics: status %d %q token %d", st, typ, tok)
+	}
+	st, d = result(callExport(2, 0, 0))
+	if _, _, tok := d.GetString(), d.GetString(), d.GetUint32(); st != wire.StatusError || tok != 0 {
+		t.Errorf("Own: status %d token %d", st, tok)
+	}
+}
+
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w wrapped) Error() string { return w.msg + ": " + w.err.Error() }
+func (w wrapped) Unwrap() error { return w.err }
+
+// TestHostErrorWithoutToken: a host that answers status 1 without the token (written before
+// it existed) still gives a *HostError, with token 0.
+func TestHostErrorWithoutToken(t *testing.T) {
+	testHost = func(id int32, buf []byte, n int) (uintptr, uint32) {
+		var e wire.Encoder
+		if id == wire.ResolveID {
+			e.PutUint8(wire.StatusOK)
+			e.PutUint32(0)
+		} else {
+			e.PutUint8(wire.StatusError)
+			e.PutString("old host")
+			e.PutString("ValueError")
+		}
+		resp := e.Bytes()
+		copy(buf[:cap(buf)], resp)
+		return addr(buf), uint32(len(resp))
+	}
+	t.Cleanup(func() { testHost = nil })
+	_, err := Import[func() (int, error)]("old")()
+	var he *HostError
+	if !errors.As(err, &he) || he.Type != "ValueError" || he.Message != "old host" || he.token != 0 {
+		t.Errorf("got %#v", err)
 	}
 }

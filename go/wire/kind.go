@@ -62,8 +62,8 @@ func (k Kind) IsInteger() bool { return k >= Int8 && k <= Uint64 }
 // Statuses: the first byte of a result payload (docs/abi.md §6.2, §7.2).
 const (
 	StatusOK    = 0 // results follow
-	StatusError = 1 // str message, str type
-	StatusPanic = 2 // str message, str type, str stack
+	StatusError = 1 // str message, str type, u32 host error token
+	StatusPanic = 2 // str message, str type, str stack, u32 host error token
 	StatusFail  = 3 // str message: the call could not be made or its results not encoded
 )
 

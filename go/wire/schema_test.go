@@ -74,8 +74,9 @@ func TestWorkedExample(t *testing.T) {
 	e.PutUint8(StatusError)
 	e.PutString("n must be positive")
 	e.PutString("*errors.errorString")
+	e.PutUint32(0) // host_error
 	if got := hex.EncodeToString(e.Bytes()); !strings.HasPrefix(got, "0112000000"+hex.EncodeToString([]byte("n m"))) ||
-		!strings.Contains(got, "13000000"+hex.EncodeToString([]byte("*er"))) {
+		!strings.Contains(got, "13000000"+hex.EncodeToString([]byte("*er"))) || !strings.HasSuffix(got, hex.EncodeToString([]byte("ing"))+"00000000") {
 		t.Errorf("error payload %s", got)
 	}
 }

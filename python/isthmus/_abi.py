@@ -122,9 +122,18 @@ class Schema:
         if k == K_OPTIONAL:
             return f"Optional[{rec(e[1])}]" if as_text else Optional[rec(e[1])]  # type: ignore[misc]
         c = classes[t] if t < len(classes) else None
-        if as_text or c is None:
+        if as_text:
             return short_name(e[1]) if e[1] else "Dict[str, Any]"
-        return c
+        if c is not None:
+            return c
+        if has_class(e):  # not made yet (make_classes is at an earlier type): a forward reference
+            return short_name(e[1]) if e[1] else f"Struct{t}"
+        return Dict[str, Any]  # a field name is not an identifier: values travel as dicts
+
+
+def has_class(entry: tuple) -> bool:
+    """Whether a struct entry of the type table gets a dataclass: all field names are identifiers."""
+    return all(f.isidentifier() and not keyword.iskeyword(f) for f, _, _ in entry[3])
 
 
 def make_classes(schema: Schema) -> List[Any]:
@@ -138,7 +147,7 @@ def make_classes(schema: Schema) -> List[Any]:
         for fname, ftype, _fdoc in fields:
             ann = schema.py_type(ftype, classes)
             specs.append((fname, ann))
-        if not all(f.isidentifier() and not keyword.iskeyword(f) for f, _ in specs):
+        if not has_class(e):
             continue  # field names that are not identifiers: values travel as dicts
         cls = dataclasses.make_dataclass(short_name(name) if name else f"Struct{t}", specs)
         cls.__doc__ = doc.strip() or f"Go struct {name or 'struct{...}'}."

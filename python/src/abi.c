@@ -1,6 +1,6 @@
-/* abi.c — the host side of the isthmus ABI (docs/abi.md): schema parsing, value encoding and
- * decoding between Python objects and the wire form, calls into the guest (isthmus_call) and
- * calls from the guest (isthmus.host_call).                                   ist_abi_*, abi_*
+/* abi.c — the host side of the isthmus ABI (docs/abi.md): schema parsing, calls into the guest
+ * (isthmus_call) and calls from the guest (isthmus.host_call). Values are converted by
+ * abi_codec.c.                                                                ist_abi_*, abi_*
  *
  * Types:
  *   _isthmus._abi_schema(data) -> tuple       the schema as plain tuples, for the Python layer
@@ -8,79 +8,11 @@
  *   AbiLib.func(fid) -> AbiFunc               a vectorcall callable for schema function fid
  *   AbiLib.host_call(id, ptr, len, cap)       the `isthmus.host_call` import
  *
- * Arguments are encoded into a host buffer, then copied into the guest's scratch buffer (one
- * memcpy); results are decoded straight from guest memory. All loops over elements are here. */
-#include "ist.h"
+ * Arguments are encoded into a host buffer, except large strings and bytes-like objects, which
+ * are written from their own memory straight into the guest's scratch buffer (one copy each);
+ * results are decoded straight from guest memory. */
+#include "abi.h"
 
-#include <datetime.h>
-#include <string.h>
-
-enum {
-  K_BOOL = 1, K_I8, K_I16, K_I32, K_I64, K_U8, K_U16, K_U32, K_U64, K_F32, K_F64, K_STRING, K_BYTES,
-  K_TIME, K_DURATION, K_ANY, K_LIST, K_ARRAY, K_MAP, K_STRUCT, K_OPTIONAL
-};
-#define ABI_VERSION 1
-#define ABI_MAX_DEPTH 10000
-
-/* ---------------------------------------------------------------- the schema in C */
-
-typedef struct AbiField {
-  PyObject *name; /* str */
-  uint32_t type;
-} AbiField;
-
-typedef struct AbiType {
-  uint8_t kind;
-  uint32_t a, b; /* list/optional: a = elem; array: a = length, b = elem; map: a = key, b = value */
-  uint32_t nfields;
-  AbiField *fields;
-  PyObject *name;  /* struct: qualified name (str) */
-  PyObject *cls;   /* struct: the Python class made by the Python layer, or NULL */
-  uint32_t minsize; /* bytes the smallest value of this type takes on the wire */
-} AbiType;
-
-typedef struct AbiFn {
-  PyObject *name;
-  uint32_t nparams, nresults;
-  uint32_t *ptypes, *rtypes;
-  PyObject **pnames;
-  uint8_t flags;
-} AbiFn;
-
-typedef struct AbiSchema {
-  uint32_t ntypes, nfuncs, nimports;
-  AbiType *types;
-  AbiFn *funcs, *imports;
-} AbiSchema;
-
-typedef struct Rd {
-  const uint8_t *p, *end;
-} Rd;
-
-static int rd_need(Rd *r, size_t n) { return (size_t)(r->end - r->p) >= n ? 0 : -1; }
-static int rd_u8(Rd *r, uint8_t *v) {
-  if (rd_need(r, 1)) return -1;
-  *v = *r->p++;
-  return 0;
-}
-static int rd_u32(Rd *r, uint32_t *v) {
-  if (rd_need(r, 4)) return -1;
-  memcpy(v, r->p, 4);
-  r->p += 4;
-  return 0;
-}
-static int rd_str(Rd *r, const char **s, uint32_t *n) {
-  if (rd_u32(r, n) || rd_need(r, *n)) return -1;
-  *s = (const char *)r->p;
-  r->p += *n;
-  return 0;
-}
-static PyObject *rd_pystr(Rd *r) {
-  const char *s;
-  uint32_t n;
-  if (rd_str(r, &s, &n)) return NULL;
-  return PyUnicode_DecodeUTF8(s, n, "replace");
-}
 
 static void fn_free(AbiFn *f) {
   Py_XDECREF(f->name);
@@ -318,37 +250,6 @@ out:
   return res;
 }
 
-/* ---------------------------------------------------------------- Go type names */
-
-static void tname(AbiSchema *s, uint32_t t, char *buf, size_t cap, int depth) {
-  static const char *names[] = {"?", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-                                "uint64", "float32", "float64", "string", "[]byte", "time.Time",
-                                "time.Duration", "any"};
-  AbiType *ty = &s->types[t];
-  char a[200], b[200];
-  if (depth > 8) {
-    snprintf(buf, cap, "...");
-    return;
-  }
-  switch (ty->kind) {
-  case K_LIST: tname(s, ty->a, a, sizeof a, depth + 1); snprintf(buf, cap, "[]%s", a); return;
-  case K_OPTIONAL: tname(s, ty->a, a, sizeof a, depth + 1); snprintf(buf, cap, "*%s", a); return;
-  case K_ARRAY: tname(s, ty->b, a, sizeof a, depth + 1); snprintf(buf, cap, "[%u]%s", ty->a, a); return;
-  case K_MAP:
-    tname(s, ty->a, a, sizeof a, depth + 1);
-    tname(s, ty->b, b, sizeof b, depth + 1);
-    snprintf(buf, cap, "map[%s]%s", a, b);
-    return;
-  case K_STRUCT: {
-    const char *n = PyUnicode_AsUTF8(ty->name);
-    if (!n) PyErr_Clear();
-    snprintf(buf, cap, "%s", n && *n ? n : "struct{...}");
-    return;
-  }
-  default: snprintf(buf, cap, "%s", names[ty->kind <= K_ANY ? ty->kind : 0]);
-  }
-}
-
 /* ---------------------------------------------------------------- the AbiLib object */
 
 typedef struct AbiHandle {
@@ -363,7 +264,8 @@ typedef struct AbiLibObject {
   PyObject *scratch, *call, *alloc; /* Func */
   PyObject *GoError, *GoPanic, *CallError;
   PyObject *imports; /* dict name -> callable */
-  PyObject *host_exc; /* the last exception a host function raised */
+  PyObject *host_excs; /* {token: exception} of host functions, during an outermost call (§7.2) */
+  uint32_t next_token;
   PyTypeObject *functype;
   uint32_t scratch_ptr, scratch_n; /* the cached scratch buffer (depth 0 only) */
   AbiHandle *handles;
@@ -378,535 +280,6 @@ typedef struct AbiFuncObject {
   AbiFn *fn;
   PyObject *dict;
 } AbiFuncObject;
-
-/* ---------------------------------------------------------------- encoding */
-
-typedef struct Wb {
-  uint8_t *p;
-  size_t len, cap;
-  uint8_t small[256];
-} Wb;
-
-static int wb_grow(Wb *w, size_t n) {
-  size_t cap = w->cap * 2;
-  while (cap < w->len + n) cap *= 2;
-  if (cap > UINT32_MAX + (size_t)1) {
-    PyErr_SetString(PyExc_OverflowError, "encoded arguments exceed 4 GiB");
-    return -1;
-  }
-  uint8_t *p = w->p == w->small ? PyMem_Malloc(cap) : PyMem_Realloc(w->p, cap);
-  if (!p) return PyErr_NoMemory(), -1;
-  if (w->p == w->small) memcpy(p, w->small, w->len);
-  w->p = p;
-  w->cap = cap;
-  return 0;
-}
-static inline int wb_put(Wb *w, const void *d, size_t n) {
-  if (w->len + n > w->cap && wb_grow(w, n) < 0) return -1;
-  memcpy(w->p + w->len, d, n);
-  w->len += n;
-  return 0;
-}
-static inline int wb_u8(Wb *w, uint8_t v) { return wb_put(w, &v, 1); }
-static inline int wb_u32(Wb *w, uint32_t v) { return wb_put(w, &v, 4); }
-static void wb_free(Wb *w) {
-  if (w->p != w->small) PyMem_Free(w->p);
-}
-
-typedef struct Enc {
-  AbiSchema *s;
-  PyObject *fname; /* "Greet" */
-  PyObject *what;  /* parameter name, or a description */
-  Wb w;
-} Enc;
-
-static int enc_type_error(Enc *e, uint32_t t, PyObject *o) {
-  char buf[256];
-  if (t == UINT32_MAX) snprintf(buf, sizeof buf, "any");
-  else tname(e->s, t, buf, sizeof buf, 0);
-  PyErr_Format(PyExc_TypeError, "%U() parameter %U must be %s, not %.100s", e->fname, e->what, buf,
-               Py_TYPE(o)->tp_name);
-  return -1;
-}
-
-static int enc_range_error(Enc *e, uint32_t t, PyObject *o) {
-  char buf[64];
-  tname(e->s, t, buf, sizeof buf, 0);
-  PyErr_Clear();
-  PyErr_Format(PyExc_OverflowError, "%U() parameter %U: %R is out of range for %s", e->fname, e->what, o, buf);
-  return -1;
-}
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = (unsigned)(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = (unsigned)(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int enc_int(Enc *e, uint32_t t, uint8_t k, PyObject *o) {
-  if (!PyLong_Check(o) && !PyIndex_Check(o)) return enc_type_error(e, t, o);
-  if (PyBool_Check(o)) return enc_type_error(e, t, o);
-  PyObject *i = PyNumber_Index(o);
-  if (!i) return -1;
-  uint64_t u = 0;
-  int64_t v = 0;
-  if (k == K_U64) {
-    u = PyLong_AsUnsignedLongLong(i);
-    Py_DECREF(i);
-    if (u == (uint64_t)-1 && PyErr_Occurred()) return enc_range_error(e, t, o);
-    return wb_put(&e->w, &u, 8);
-  }
-  int overflow;
-  v = PyLong_AsLongLongAndOverflow(i, &overflow);
-  Py_DECREF(i);
-  if (overflow) return enc_range_error(e, t, o);
-  if (v == -1 && PyErr_Occurred()) return -1;
-  switch (k) {
-  case K_I8: if (v < INT8_MIN || v > INT8_MAX) return enc_range_error(e, t, o); return wb_put(&e->w, &v, 1);
-  case K_I16: if (v < INT16_MIN || v > INT16_MAX) return enc_range_error(e, t, o); return wb_put(&e->w, &v, 2);
-  case K_I32: if (v < INT32_MIN || v > INT32_MAX) return enc_range_error(e, t, o); return wb_put(&e->w, &v, 4);
-  case K_I64: return wb_put(&e->w, &v, 8);
-  case K_U8: if (v < 0 || v > UINT8_MAX) return enc_range_error(e, t, o); return wb_put(&e->w, &v, 1);
-  case K_U16: if (v < 0 || v > UINT16_MAX) return enc_range_error(e, t, o); return wb_put(&e->w, &v, 2);
-  case K_U32: if (v < 0 || v > (int64_t)UINT32_MAX) return enc_range_error(e, t, o); return wb_put(&e->w, &v, 4);
-  }
-  return -1;
-}
-
-static int enc_buffer(Enc *e, PyObject *o) {
-  Py_buffer view;
-  if (PyObject_GetBuffer(o, &view, PyBUF_SIMPLE) < 0) return -1;
-  int rc = (uint64_t)view.len > UINT32_MAX ? (PyErr_SetString(PyExc_OverflowError, "bytes longer than 4 GiB"), -1)
-                                            : (wb_u32(&e->w, (uint32_t)view.len) < 0 ? -1 : wb_put(&e->w, view.buf, view.len));
-  PyBuffer_Release(&view);
-  return rc;
-}
-
-static int enc_str(Enc *e, PyObject *o) {
-  Py_ssize_t n;
-  const char *s = PyUnicode_AsUTF8AndSize(o, &n);
-  if (!s) return -1;
-  if (wb_u32(&e->w, (uint32_t)n) < 0) return -1;
-  return wb_put(&e->w, s, n);
-}
-
-static int enc_time(Enc *e, uint32_t t, PyObject *o) {
-  if (!PyDateTime_Check(o)) return enc_type_error(e, t, o);
-  int32_t offset = 0;
-  PyObject *off = PyObject_CallMethod(o, "utcoffset", NULL);
-  if (!off) return -1;
-  if (PyDelta_Check(off))
-    offset = PyDateTime_DELTA_GET_DAYS(off) * 86400 + PyDateTime_DELTA_GET_SECONDS(off);
-  Py_DECREF(off);
-  int64_t days = days_from_civil(PyDateTime_GET_YEAR(o), PyDateTime_GET_MONTH(o), PyDateTime_GET_DAY(o));
-  int64_t sec = days * 86400 + PyDateTime_DATE_GET_HOUR(o) * 3600 + PyDateTime_DATE_GET_MINUTE(o) * 60 +
-                PyDateTime_DATE_GET_SECOND(o) - offset;
-  uint32_t ns = (uint32_t)PyDateTime_DATE_GET_MICROSECOND(o) * 1000;
-  if (wb_put(&e->w, &sec, 8) < 0 || wb_put(&e->w, &ns, 4) < 0) return -1;
-  return wb_put(&e->w, &offset, 4);
-}
-
-static int enc_duration(Enc *e, uint32_t t, PyObject *o) {
-  int64_t ns;
-  if (PyDelta_Check(o)) {
-    __int128 v = ((__int128)PyDateTime_DELTA_GET_DAYS(o) * 86400 + PyDateTime_DELTA_GET_SECONDS(o)) * 1000000000 +
-                 (__int128)PyDateTime_DELTA_GET_MICROSECONDS(o) * 1000;
-    if (v < INT64_MIN || v > INT64_MAX) return enc_range_error(e, t, o);
-    ns = (int64_t)v;
-  } else if (PyLong_Check(o) && !PyBool_Check(o)) {
-    int overflow;
-    ns = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow) return enc_range_error(e, t, o);
-  } else {
-    return enc_type_error(e, t, o);
-  }
-  return wb_put(&e->w, &ns, 8);
-}
-
-static int enc(Enc *e, uint32_t t, PyObject *o, int depth);
-
-static int enc_any(Enc *e, PyObject *o, int depth) {
-  if (depth > ABI_MAX_DEPTH) {
-    PyErr_Format(PyExc_ValueError, "%U() parameter %U: value nested too deeply", e->fname, e->what);
-    return -1;
-  }
-  Wb *w = &e->w;
-  if (o == Py_None) return wb_u8(w, 0);
-  if (PyBool_Check(o)) return wb_u8(w, K_BOOL) < 0 ? -1 : wb_u8(w, o == Py_True);
-  if (PyLong_Check(o)) {
-    int overflow;
-    int64_t v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (!overflow) return wb_u8(w, K_I64) < 0 ? -1 : wb_put(w, &v, 8);
-    uint64_t u = PyLong_AsUnsignedLongLong(o);
-    if (u == (uint64_t)-1 && PyErr_Occurred()) {
-      PyErr_Clear();
-      PyErr_Format(PyExc_OverflowError, "%U() parameter %U: %R is out of range for any (int64 or uint64)",
-                   e->fname, e->what, o);
-      return -1;
-    }
-    return wb_u8(w, K_U64) < 0 ? -1 : wb_put(w, &u, 8);
-  }
-  if (PyFloat_Check(o)) {
-    double d = PyFloat_AS_DOUBLE(o);
-    return wb_u8(w, K_F64) < 0 ? -1 : wb_put(w, &d, 8);
-  }
-  if (PyUnicode_Check(o)) return wb_u8(w, K_STRING) < 0 ? -1 : enc_str(e, o);
-  if (PyBytes_Check(o) || PyByteArray_Check(o) || PyMemoryView_Check(o))
-    return wb_u8(w, K_BYTES) < 0 ? -1 : enc_buffer(e, o);
-  if (PyDateTime_Check(o)) return wb_u8(w, K_TIME) < 0 ? -1 : enc_time(e, UINT32_MAX, o);
-  if (PyDelta_Check(o)) return wb_u8(w, K_DURATION) < 0 ? -1 : enc_duration(e, UINT32_MAX, o);
-  if (PyList_Check(o) || PyTuple_Check(o)) {
-    PyObject *seq = PySequence_Fast(o, "");
-    if (!seq) return -1;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    int rc = wb_u8(w, K_LIST) < 0 || wb_u32(w, (uint32_t)n) < 0 ? -1 : 0;
-    for (Py_ssize_t i = 0; rc == 0 && i < n; i++) rc = enc_any(e, PySequence_Fast_GET_ITEM(seq, i), depth + 1);
-    Py_DECREF(seq);
-    return rc;
-  }
-  if (PyDict_Check(o)) {
-    if (wb_u8(w, K_MAP) < 0 || wb_u32(w, (uint32_t)PyDict_GET_SIZE(o)) < 0) return -1;
-    Py_ssize_t pos = 0;
-    PyObject *k, *v;
-    while (PyDict_Next(o, &pos, &k, &v))
-      if (enc_any(e, k, depth + 1) < 0 || enc_any(e, v, depth + 1) < 0) return -1;
-    return 0;
-  }
-  return enc_type_error(e, UINT32_MAX, o);
-}
-
-static int enc_seq(Enc *e, uint32_t t, uint32_t elem, PyObject *o, int counted, uint32_t want, int depth) {
-  if (!(PyList_Check(o) || PyTuple_Check(o)) &&
-      (PyUnicode_Check(o) || PyBytes_Check(o) || PyByteArray_Check(o) || PyDict_Check(o) || !PySequence_Check(o)))
-    return enc_type_error(e, t, o);
-  PyObject *seq = PySequence_Fast(o, "");
-  if (!seq) return -1;
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-  int rc = 0;
-  if (!counted && (uint64_t)n != want) {
-    char buf[128];
-    tname(e->s, t, buf, sizeof buf, 0);
-    PyErr_Format(PyExc_ValueError, "%U() parameter %U must have %u elements for %s, not %zd", e->fname, e->what,
-                 want, buf, n);
-    rc = -1;
-  } else if (counted && wb_u32(&e->w, (uint32_t)n) < 0) rc = -1;
-  PyObject **items = PySequence_Fast_ITEMS(seq);
-  for (Py_ssize_t i = 0; rc == 0 && i < n; i++) rc = enc(e, elem, items[i], depth + 1);
-  Py_DECREF(seq);
-  return rc;
-}
-
-static int enc(Enc *e, uint32_t t, PyObject *o, int depth) {
-  AbiType *ty = &e->s->types[t];
-  if (depth > ABI_MAX_DEPTH) {
-    PyErr_Format(PyExc_ValueError, "%U() parameter %U: value nested too deeply", e->fname, e->what);
-    return -1;
-  }
-  switch (ty->kind) {
-  case K_BOOL:
-    if (!PyBool_Check(o)) return enc_type_error(e, t, o);
-    return wb_u8(&e->w, o == Py_True);
-  case K_I8: case K_I16: case K_I32: case K_I64: case K_U8: case K_U16: case K_U32: case K_U64:
-    return enc_int(e, t, ty->kind, o);
-  case K_F32: case K_F64: {
-    if (!PyFloat_Check(o) && !(PyLong_Check(o) && !PyBool_Check(o))) return enc_type_error(e, t, o);
-    double d = PyFloat_AsDouble(o);
-    if (d == -1.0 && PyErr_Occurred()) return enc_range_error(e, t, o);
-    if (ty->kind == K_F64) return wb_put(&e->w, &d, 8);
-    float f = (float)d;
-    return wb_put(&e->w, &f, 4);
-  }
-  case K_STRING:
-    if (!PyUnicode_Check(o)) return enc_type_error(e, t, o);
-    return enc_str(e, o);
-  case K_BYTES:
-    if (!PyObject_CheckBuffer(o)) return enc_type_error(e, t, o);
-    return enc_buffer(e, o);
-  case K_TIME: return enc_time(e, t, o);
-  case K_DURATION: return enc_duration(e, t, o);
-  case K_ANY: return enc_any(e, o, depth);
-  case K_LIST: return enc_seq(e, t, ty->a, o, 1, 0, depth);
-  case K_ARRAY:
-    if (e->s->types[ty->b].kind == K_U8 && PyObject_CheckBuffer(o)) {
-      Py_buffer view;
-      if (PyObject_GetBuffer(o, &view, PyBUF_SIMPLE) < 0) return -1;
-      int rc = (uint64_t)view.len == ty->a ? wb_put(&e->w, view.buf, view.len) : -2;
-      PyBuffer_Release(&view);
-      if (rc == -2) {
-        PyErr_Format(PyExc_ValueError, "%U() parameter %U must have %u bytes", e->fname, e->what, ty->a);
-        return -1;
-      }
-      return rc;
-    }
-    return enc_seq(e, t, ty->b, o, 0, ty->a, depth);
-  case K_MAP: {
-    if (!PyDict_Check(o)) {
-      if (!PyMapping_Check(o) || PySequence_Check(o)) return enc_type_error(e, t, o);
-      PyObject *d = PyDict_New();
-      if (!d) return -1;
-      if (PyDict_Update(d, o) < 0) {
-        Py_DECREF(d);
-        return -1;
-      }
-      int rc = enc(e, t, d, depth);
-      Py_DECREF(d);
-      return rc;
-    }
-    if (wb_u32(&e->w, (uint32_t)PyDict_GET_SIZE(o)) < 0) return -1;
-    Py_ssize_t pos = 0;
-    PyObject *k, *v;
-    while (PyDict_Next(o, &pos, &k, &v))
-      if (enc(e, ty->a, k, depth + 1) < 0 || enc(e, ty->b, v, depth + 1) < 0) return -1;
-    return 0;
-  }
-  case K_STRUCT: {
-    int is_dict = PyDict_Check(o);
-    if (!is_dict && ty->cls && !PyObject_TypeCheck(o, (PyTypeObject *)ty->cls)) return enc_type_error(e, t, o);
-    for (uint32_t i = 0; i < ty->nfields; i++) {
-      PyObject *v = is_dict ? Py_XNewRef(PyDict_GetItemWithError(o, ty->fields[i].name))
-                            : PyObject_GetAttr(o, ty->fields[i].name);
-      if (!v) {
-        if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_AttributeError)) {
-          PyErr_Clear();
-          char buf[200];
-          tname(e->s, t, buf, sizeof buf, 0);
-          PyErr_Format(PyExc_TypeError, "%U() parameter %U: missing field %R of %s", e->fname, e->what,
-                       ty->fields[i].name, buf);
-        }
-        return -1;
-      }
-      int rc = enc(e, ty->fields[i].type, v, depth + 1);
-      Py_DECREF(v);
-      if (rc < 0) return -1;
-    }
-    return 0;
-  }
-  case K_OPTIONAL:
-    if (o == Py_None) return wb_u8(&e->w, 0);
-    if (wb_u8(&e->w, 1) < 0) return -1;
-    return enc(e, ty->a, o, depth + 1);
-  }
-  return -1;
-}
-
-/* ---------------------------------------------------------------- decoding */
-
-typedef struct Dec {
-  AbiSchema *s;
-  Rd r;
-} Dec;
-
-static PyObject *malformed(const char *what) {
-  PyErr_Format(PyExc_ValueError, "malformed isthmus payload: %s", what);
-  return NULL;
-}
-
-static PyObject *dec_time(Dec *d) {
-  int64_t sec;
-  uint32_t ns;
-  int32_t off;
-  if (rd_need(&d->r, 16)) return malformed("truncated time");
-  memcpy(&sec, d->r.p, 8);
-  memcpy(&ns, d->r.p + 8, 4);
-  memcpy(&off, d->r.p + 12, 4);
-  d->r.p += 16;
-  if (ns > 999999999) return malformed("time nanoseconds out of range");
-  uint32_t us = (ns + 500) / 1000;
-  if (us == 1000000) us = 0, sec++;
-  if (sec > INT64_MAX / 2 || sec < INT64_MIN / 2) return malformed("time out of range");
-  int64_t local = sec + off;
-  int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-  int64_t sod = local - days * 86400;
-  int64_t y;
-  unsigned m, dd;
-  civil_from_days(days, &y, &m, &dd);
-  if (y < 1 || y > 9999) {
-    PyErr_Format(PyExc_OverflowError, "time year %lld is out of range for datetime", (long long)y);
-    return NULL;
-  }
-  PyObject *tz;
-  if (off == 0) tz = Py_NewRef(PyDateTime_TimeZone_UTC);
-  else {
-    PyObject *delta = PyDelta_FromDSU(0, off, 0);
-    if (!delta) return NULL;
-    tz = PyTimeZone_FromOffset(delta);
-    Py_DECREF(delta);
-    if (!tz) return NULL;
-  }
-  PyObject *r = PyDateTimeAPI->DateTime_FromDateAndTime((int)y, (int)m, (int)dd, (int)(sod / 3600),
-                                                        (int)(sod / 60 % 60), (int)(sod % 60), (int)us, tz,
-                                                        PyDateTimeAPI->DateTimeType);
-  Py_DECREF(tz);
-  return r;
-}
-
-static PyObject *dec_duration(Dec *d) {
-  int64_t ns;
-  if (rd_need(&d->r, 8)) return malformed("truncated duration");
-  memcpy(&ns, d->r.p, 8);
-  d->r.p += 8;
-  int64_t us = ns / 1000; /* toward zero */
-  int64_t days = us / 86400000000LL;
-  int64_t rest = us - days * 86400000000LL;
-  return PyDelta_FromDSU((int)days, (int)(rest / 1000000), (int)(rest % 1000000));
-}
-
-static PyObject *dec_scalar(Dec *d, uint8_t k) {
-  static const uint8_t sizes[] = {0, 1, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8};
-  if (k >= K_BOOL && k <= K_F64) {
-    if (rd_need(&d->r, sizes[k])) return malformed("truncated scalar");
-    const uint8_t *p = d->r.p;
-    d->r.p += sizes[k];
-    switch (k) {
-    case K_BOOL:
-      if (*p > 1) return malformed("bool other than 0/1");
-      return PyBool_FromLong(*p);
-    case K_I8: return PyLong_FromLong((int8_t)*p);
-    case K_I16: { int16_t v; memcpy(&v, p, 2); return PyLong_FromLong(v); }
-    case K_I32: { int32_t v; memcpy(&v, p, 4); return PyLong_FromLong(v); }
-    case K_I64: { int64_t v; memcpy(&v, p, 8); return PyLong_FromLongLong(v); }
-    case K_U8: return PyLong_FromLong(*p);
-    case K_U16: { uint16_t v; memcpy(&v, p, 2); return PyLong_FromLong(v); }
-    case K_U32: { uint32_t v; memcpy(&v, p, 4); return PyLong_FromUnsignedLong(v); }
-    case K_U64: { uint64_t v; memcpy(&v, p, 8); return PyLong_FromUnsignedLongLong(v); }
-    case K_F32: { float v; memcpy(&v, p, 4); return PyFloat_FromDouble(v); }
-    case K_F64: { double v; memcpy(&v, p, 8); return PyFloat_FromDouble(v); }
-    }
-  }
-  uint32_t n;
-  switch (k) {
-  case K_STRING:
-  case K_BYTES:
-    if (rd_u32(&d->r, &n) || rd_need(&d->r, n)) return malformed("truncated string");
-    d->r.p += n;
-    return k == K_STRING ? PyUnicode_DecodeUTF8((const char *)d->r.p - n, n, "replace")
-                         : PyBytes_FromStringAndSize((const char *)d->r.p - n, n);
-  case K_TIME: return dec_time(d);
-  case K_DURATION: return dec_duration(d);
-  }
-  return malformed("unknown kind");
-}
-
-static PyObject *dec_any(Dec *d, int depth) {
-  uint8_t tag;
-  uint32_t n;
-  if (depth > ABI_MAX_DEPTH) return malformed("nested too deeply");
-  if (rd_u8(&d->r, &tag)) return malformed("truncated any");
-  if (tag == 0) Py_RETURN_NONE;
-  if (tag <= K_DURATION) return dec_scalar(d, tag);
-  if (tag == K_LIST) {
-    if (rd_u32(&d->r, &n) || n > (size_t)(d->r.end - d->r.p)) return malformed("bad list count");
-    PyObject *l = PyList_New(n);
-    for (uint32_t i = 0; l && i < n; i++) {
-      PyObject *v = dec_any(d, depth + 1);
-      if (!v) Py_CLEAR(l);
-      else PyList_SET_ITEM(l, i, v);
-    }
-    return l;
-  }
-  if (tag == K_MAP) {
-    if (rd_u32(&d->r, &n) || n > (size_t)(d->r.end - d->r.p) / 2) return malformed("bad map count");
-    PyObject *m = PyDict_New();
-    for (uint32_t i = 0; m && i < n; i++) {
-      PyObject *k = dec_any(d, depth + 1), *v = k ? dec_any(d, depth + 1) : NULL;
-      if (!v || PyDict_SetItem(m, k, v) < 0) Py_CLEAR(m);
-      Py_XDECREF(k);
-      Py_XDECREF(v);
-    }
-    return m;
-  }
-  return malformed("unknown any tag");
-}
-
-static PyObject *dec(Dec *d, uint32_t t, int depth) {
-  AbiType *ty = &d->s->types[t];
-  uint32_t n;
-  if (depth > ABI_MAX_DEPTH) return malformed("nested too deeply");
-  switch (ty->kind) {
-  case K_ANY: return dec_any(d, depth);
-  case K_LIST: {
-    AbiType *el = &d->s->types[ty->a];
-    if (rd_u32(&d->r, &n)) return malformed("truncated list");
-    if ((uint64_t)n * (el->minsize ? el->minsize : 1) > (uint64_t)(d->r.end - d->r.p) && (el->minsize || n > (1u << 24)))
-      return malformed("list count larger than the payload");
-    PyObject *l = PyList_New(n);
-    for (uint32_t i = 0; l && i < n; i++) {
-      PyObject *v = dec(d, ty->a, depth + 1);
-      if (!v) Py_CLEAR(l);
-      else PyList_SET_ITEM(l, i, v);
-    }
-    return l;
-  }
-  case K_ARRAY: {
-    if (d->s->types[ty->b].kind == K_U8) {
-      if (rd_need(&d->r, ty->a)) return malformed("truncated array");
-      d->r.p += ty->a;
-      return PyBytes_FromStringAndSize((const char *)d->r.p - ty->a, ty->a);
-    }
-    PyObject *l = PyList_New(ty->a);
-    for (uint32_t i = 0; l && i < ty->a; i++) {
-      PyObject *v = dec(d, ty->b, depth + 1);
-      if (!v) Py_CLEAR(l);
-      else PyList_SET_ITEM(l, i, v);
-    }
-    return l;
-  }
-  case K_MAP: {
-    if (rd_u32(&d->r, &n)) return malformed("truncated map");
-    uint64_t pair = (uint64_t)d->s->types[ty->a].minsize + d->s->types[ty->b].minsize;
-    if ((uint64_t)n * pair > (uint64_t)(d->r.end - d->r.p)) return malformed("map count larger than the payload");
-    PyObject *m = PyDict_New();
-    for (uint32_t i = 0; m && i < n; i++) {
-      PyObject *k = dec(d, ty->a, depth + 1), *v = k ? dec(d, ty->b, depth + 1) : NULL;
-      if (!v || PyDict_SetItem(m, k, v) < 0) Py_CLEAR(m);
-      Py_XDECREF(k);
-      Py_XDECREF(v);
-    }
-    return m;
-  }
-  case K_STRUCT: {
-    PyObject *small[16], **vals = ty->nfields <= 16 ? small : PyMem_Malloc(ty->nfields * sizeof(PyObject *));
-    if (!vals) return PyErr_NoMemory();
-    uint32_t i;
-    PyObject *r = NULL;
-    for (i = 0; i < ty->nfields; i++)
-      if (!(vals[i] = dec(d, ty->fields[i].type, depth + 1))) break;
-    if (i == ty->nfields) {
-      if (ty->cls) r = PyObject_Vectorcall(ty->cls, vals, ty->nfields, NULL);
-      else {
-        r = PyDict_New();
-        for (uint32_t j = 0; r && j < ty->nfields; j++)
-          if (PyDict_SetItem(r, ty->fields[j].name, vals[j]) < 0) Py_CLEAR(r);
-      }
-    }
-    for (uint32_t j = 0; j < i; j++) Py_DECREF(vals[j]);
-    if (vals != small) PyMem_Free(vals);
-    return r;
-  }
-  case K_OPTIONAL: {
-    uint8_t p;
-    if (rd_u8(&d->r, &p) || p > 1) return malformed("bad presence byte");
-    if (!p) Py_RETURN_NONE;
-    return dec(d, ty->a, depth + 1);
-  }
-  default: return dec_scalar(d, ty->kind);
-  }
-}
 
 /* ---------------------------------------------------------------- guest access */
 
@@ -941,59 +314,73 @@ static int guest_call(PyObject *f, const int64_t *args, int n, uint64_t *out, in
 
 static int store_depth(AbiLibObject *lib) { return ((FuncObject *)lib->call)->store->owner != 0; }
 
-/* Copies w into a guest argument buffer (scratch); returns its ptr. */
+/* Writes w into a guest argument buffer (scratch); returns its ptr. The spans' sources are
+ * released at once: Python code that runs during the call (host functions) may resize them. */
 static int put_args(AbiLibObject *lib, Wb *w, uint32_t *ptr) {
-  if (w->len == 0) {
+  size_t size = ist_abi_wb_size(w);
+  if (size == 0) {
     *ptr = 0;
     return 0;
   }
-  if (store_depth(lib) || lib->scratch_n < w->len) {
+  if (store_depth(lib) || lib->scratch_n < size) {
     uint64_t p;
-    int64_t n = w->len < 4096 ? 4096 : (int64_t)w->len; /* ask for room (§5.1): later calls reuse it */
+    int64_t n = size < 4096 ? 4096 : (int64_t)size; /* ask for room (§5.1): later calls reuse it */
     if (guest_call(lib->scratch, &n, 1, &p, 1) < 0) return -1;
     lib->scratch_ptr = (uint32_t)p;
     lib->scratch_n = (uint32_t)n;
   }
-  uint8_t *dst = mem_at(lib, lib->scratch_ptr, w->len);
+  uint8_t *dst = mem_at(lib, lib->scratch_ptr, size);
   if (!dst) return -1;
-  memcpy(dst, w->p, w->len);
+  ist_abi_wb_write(w, dst);
+  ist_abi_wb_release(w);
   *ptr = lib->scratch_ptr;
   return 0;
 }
 
+/* The exception a host function raised, by the token its status 1 response carried (§7.2);
+ * a new reference, or NULL. */
+static PyObject *take_host_exception(AbiLibObject *lib, uint32_t token) {
+  if (!token || !lib->host_excs) return NULL;
+  PyObject *key = PyLong_FromUnsignedLong(token), *exc = NULL;
+  if (key && (exc = Py_XNewRef(PyDict_GetItemWithError(lib->host_excs, key))))
+    PyDict_DelItem(lib->host_excs, key);
+  PyErr_Clear(); /* an unknown token is no error: the Go error is raised instead */
+  Py_XDECREF(key);
+  return exc;
+}
+
+/* Raises the exception of a status 1–3 payload (§6.2). When a status 1 or 2 carries the token
+ * of a host function's exception (Go returned or panicked with an error that wraps the
+ * *isthmus.HostError, however deep), that exception is raised again, the Go error as its
+ * context, so that Python code sees the exception its own function raised. */
 static PyObject *raise_status(AbiLibObject *lib, Dec *d, uint8_t status) {
   PyObject *msg = rd_pystr(&d->r), *type = NULL, *stack = NULL, *exc = NULL;
-  if (!msg) return PyErr_Occurred() ? NULL : malformed("truncated error");
+  uint32_t token = 0;
+  if (!msg) return PyErr_Occurred() ? NULL : ist_abi_malformed("truncated error");
   if (status == 3) {
     exc = PyObject_CallFunctionObjArgs(lib->CallError, msg, NULL);
   } else {
     type = rd_pystr(&d->r);
     if (type && status == 2) stack = rd_pystr(&d->r);
-    if (!type || (status == 2 && !stack)) {
-      if (!PyErr_Occurred()) malformed("truncated error");
+    /* a payload that ends before host_error (guests built before it existed) means 0 */
+    if (!type || (status == 2 && !stack) || (d->r.p != d->r.end && rd_u32(&d->r, &token))) {
+      if (!PyErr_Occurred()) PyErr_SetString(lib->CallError, "malformed isthmus payload: truncated error");
     } else if (status == 1) exc = PyObject_CallFunctionObjArgs(lib->GoError, msg, type, NULL);
     else exc = PyObject_CallFunctionObjArgs(lib->GoPanic, msg, type, stack, NULL);
   }
   Py_DECREF(msg);
   Py_XDECREF(stack);
-  if (exc) {
-    int hosterr = type && PyUnicode_CompareWithASCIIString(type, "*isthmus.HostError") == 0;
-    if (hosterr && lib->host_exc) {
-      PyObject *orig = lib->host_exc;
-      lib->host_exc = NULL;
-      PyException_SetContext(orig, exc); /* steals exc */
-      PyErr_SetObject((PyObject *)Py_TYPE(orig), orig);
-      Py_DECREF(orig);
-    } else {
-      if (lib->host_exc && !store_depth(lib)) { /* the Go code wrapped a host error: keep it as the cause */
-        PyException_SetCause(exc, lib->host_exc); /* steals */
-        lib->host_exc = NULL;
-      }
-      PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
-      Py_DECREF(exc);
-    }
-  }
   Py_XDECREF(type);
+  if (!exc) return NULL;
+  PyObject *orig = take_host_exception(lib, token);
+  if (orig) {
+    PyException_SetContext(orig, exc); /* steals exc */
+    PyErr_SetObject((PyObject *)Py_TYPE(orig), orig);
+    Py_DECREF(orig);
+  } else {
+    PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+    Py_DECREF(exc);
+  }
   return NULL;
 }
 
@@ -1006,6 +393,7 @@ static PyObject *abifunc_vectorcall(AbiFuncObject *self, PyObject *const *args, 
   int variadic = (fn->flags & 2) && np > 0;
   PyObject *small[8], **vals = np <= 8 ? small : PyMem_Calloc(np, sizeof(PyObject *));
   PyObject *rest = NULL, *result = NULL;
+  int outer = 0; /* the call is the outermost one (depth 0) */
   if (!vals) return PyErr_NoMemory();
   for (uint32_t i = 0; i < np; i++) vals[i] = NULL;
   uint32_t fixed = variadic ? np - 1 : np;
@@ -1026,16 +414,18 @@ static PyObject *abifunc_vectorcall(AbiFuncObject *self, PyObject *const *args, 
     uint32_t j;
     for (j = 0; j < np; j++)
       if (PyUnicode_GET_LENGTH(fn->pnames[j]) && PyUnicode_Compare(key, fn->pnames[j]) == 0) break;
-    if (j == np || (variadic && j == np - 1 && nargs > (Py_ssize_t)fixed) || (vals[j] && !(variadic && j == np - 1))) {
-      PyErr_Format(PyExc_TypeError, j == np ? "%U() got an unexpected keyword argument %R"
-                                            : "%U() got multiple values for argument %R", fn->name, key);
+    /* A variadic parameter is a Python *args: never a keyword (docs/abi.md §13). */
+    if (j == np || (variadic && j == np - 1) || vals[j]) {
+      PyErr_Format(PyExc_TypeError, j == np || (variadic && j == np - 1) ? "%U() got an unexpected keyword argument %R"
+                                                                       : "%U() got multiple values for argument %R",
+                   fn->name, key);
       goto out;
     }
     vals[j] = args[nargs + k];
   }
-  Enc e = {&lib->schema, fn->name, NULL, {0}};
-  e.w.p = e.w.small;
-  e.w.cap = sizeof e.w.small;
+  Enc e; /* no initializer: it would clear the 256-byte inline buffer on every call */
+  e.s = &lib->schema, e.fname = fn->name, e.what = NULL;
+  ist_abi_wb_init(&e.w);
   for (uint32_t i = 0; i < np; i++) {
     char pn[24];
     PyObject *what = PyUnicode_GET_LENGTH(fn->pnames[i]) ? Py_NewRef(fn->pnames[i])
@@ -1047,15 +437,22 @@ static PyObject *abifunc_vectorcall(AbiFuncObject *self, PyObject *const *args, 
       goto fail;
     }
     e.what = what;
-    int rc = enc(&e, fn->ptypes[i], vals[i], 0);
+    int rc = ist_abi_enc(&e, fn->ptypes[i], vals[i], 0);
+    if (rc < 0 && variadic && i == np - 1 && nargs == (Py_ssize_t)fixed + 1 &&
+        (PyList_Check(args[fixed]) || PyTuple_Check(args[fixed])) && PyErr_ExceptionMatches(PyExc_TypeError)) {
+      PyObject *exc = ist_fetch_exception(); /* one list for a ...T parameter: say how to spread it */
+      PyErr_Format(PyExc_TypeError, "%S (pass the elements as separate arguments: %U(*%U))", exc, fn->name, what);
+      Py_XDECREF(exc);
+    }
     Py_DECREF(what);
     if (rc < 0) goto fail;
   }
-  if (!store_depth(lib)) Py_CLEAR(lib->host_exc);
+  outer = !store_depth(lib);
+  if (outer && lib->host_excs) PyDict_Clear(lib->host_excs);
   uint32_t ptr;
   uint64_t packed;
   if (put_args(lib, &e.w, &ptr) < 0) goto fail;
-  int64_t cargs[3] = {self->fid, ptr, (int64_t)e.w.len};
+  int64_t cargs[3] = {self->fid, ptr, (int64_t)ist_abi_wb_size(&e.w)};
   if (guest_call(lib->call, cargs, 3, &packed, 0) < 0) goto fail;
   uint32_t rptr = (uint32_t)(packed >> 32), rlen = (uint32_t)packed;
   const uint8_t *rp = mem_at(lib, rptr, rlen);
@@ -1071,19 +468,19 @@ static PyObject *abifunc_vectorcall(AbiFuncObject *self, PyObject *const *args, 
     else raise_status(lib, &d, status);
     goto fail;
   }
-  if (fn->nresults == 1) result = dec(&d, fn->rtypes[0], 0);
+  if (fn->nresults == 1) result = ist_abi_dec(&d, fn->rtypes[0], 0);
   else if (fn->nresults == 0) result = Py_NewRef(Py_None);
   else {
     result = PyTuple_New(fn->nresults);
     for (uint32_t i = 0; result && i < fn->nresults; i++) {
-      PyObject *v = dec(&d, fn->rtypes[i], 0);
+      PyObject *v = ist_abi_dec(&d, fn->rtypes[i], 0);
       if (!v) Py_CLEAR(result);
       else PyTuple_SET_ITEM(result, i, v);
     }
   }
   if (result && d.r.p != d.r.end) {
     Py_CLEAR(result);
-    malformed("trailing bytes in result");
+    ist_abi_malformed("trailing bytes in result");
   }
   if (!result && PyErr_ExceptionMatches(PyExc_ValueError)) {
     PyObject *exc = ist_fetch_exception();
@@ -1093,7 +490,8 @@ static PyObject *abifunc_vectorcall(AbiFuncObject *self, PyObject *const *args, 
     Py_XDECREF(exc);
   }
 fail:
-  wb_free(&e.w);
+  ist_abi_wb_free(&e.w);
+  if (outer && lib->host_excs) PyDict_Clear(lib->host_excs); /* none outlives the outermost call */
 out:
   Py_XDECREF(rest);
   if (vals != small) PyMem_Free(vals);
@@ -1102,23 +500,32 @@ out:
 
 /* ---------------------------------------------------------------- host_call */
 
-/* Encodes a response value; errors become status 1 with the exception kept. */
+/* Writes the response w into the request buffer when it fits, else into an allocation (§7.3). */
 static int host_respond(AbiLibObject *lib, Wb *w, uint32_t ptr, uint32_t cap, uint64_t *packed) {
   uint32_t dst = ptr;
-  if (w->len > cap) {
+  size_t size = ist_abi_wb_size(w);
+  if (size > cap) {
     uint64_t a;
-    int64_t n = (int64_t)w->len;
+    int64_t n = (int64_t)size;
+    if (!lib->alloc) {
+      PyErr_SetString(lib->CallError, "the guest has no isthmus_alloc export for a large host response");
+      return -1;
+    }
     if (guest_call(lib->alloc, &n, 1, &a, 1) < 0) return -1;
     dst = (uint32_t)a;
   }
-  uint8_t *p = mem_at(lib, dst, w->len);
+  uint8_t *p = mem_at(lib, dst, size);
   if (!p) return -1;
-  memcpy(p, w->p, w->len);
-  *packed = ((uint64_t)dst << 32) | (uint32_t)w->len;
+  ist_abi_wb_write(w, p);
+  *packed = ((uint64_t)dst << 32) | (uint32_t)size;
   return 0;
 }
 
-static void host_error(AbiLibObject *lib, Wb *w) {
+/* Replaces w with a status 1 response for the pending exception (§7.2). With keep, the
+ * exception is kept under a new token that the response carries, so that a Go error that
+ * wraps it can bring it back (raise_status); without, the token is 0 (failures of the ABI
+ * machinery itself, such as an unknown function name, are not Python code's exceptions). */
+static void host_error(AbiLibObject *lib, Wb *w, int keep) {
   PyObject *exc = ist_fetch_exception();
   PyObject *msg = exc ? PyObject_Str(exc) : NULL;
   if (!msg) {
@@ -1127,18 +534,148 @@ static void host_error(AbiLibObject *lib, Wb *w) {
   }
   const char *tn = exc ? Py_TYPE(exc)->tp_name : "Error";
   const char *dot = strrchr(tn, '.');
-  w->len = 0;
+  ist_abi_wb_free(w);
   Py_ssize_t n = 0;
   const char *m = msg ? PyUnicode_AsUTF8AndSize(msg, &n) : NULL;
   if (!m) PyErr_Clear(), m = "host function failed", n = (Py_ssize_t)strlen(m);
   const char *t = dot ? dot + 1 : tn;
+  uint32_t token = 0;
+  if (keep && exc && (lib->host_excs || (lib->host_excs = PyDict_New()))) {
+    if (++lib->next_token == 0) lib->next_token = 1;
+    PyObject *key = PyLong_FromUnsignedLong(lib->next_token);
+    if (key && PyDict_SetItem(lib->host_excs, key, exc) == 0) token = lib->next_token;
+    Py_XDECREF(key);
+  }
+  PyErr_Clear();
+  /* The writes cannot fail: the response is small (the message is cut at 64 KiB). */
+  if (n > 65536) n = 65536;
   wb_u8(w, 1);
   wb_u32(w, (uint32_t)n);
   wb_put(w, m, n);
   wb_u32(w, (uint32_t)strlen(t));
   wb_put(w, t, strlen(t));
+  wb_u32(w, token);
   Py_XDECREF(msg);
-  Py_XSETREF(lib->host_exc, exc);
+  Py_XDECREF(exc);
+}
+
+/* Gives the structs of a resolve request's schema the classes of the module's own structs of
+ * the same name and fields, so that host functions get and may return the same dataclasses
+ * as the exported functions (the request has its own type table, §7.1). */
+/* Whether a struct of the module's schema (name m, from the generator) and one of a resolve
+ * request (name t, from Go's reflect at run time) are the same type. They differ for package
+ * main: the generator knows its import path ("example.com/app.T"), reflect says "main.T". */
+static int same_struct_name(PyObject *m, PyObject *t) {
+  if (PyUnicode_Compare(m, t) == 0) return 1;
+  const char *ms = PyUnicode_AsUTF8(m), *ts = PyUnicode_AsUTF8(t);
+  if (!ms || !ts || strncmp(ts, "main.", 5) != 0) return 0;
+  size_t tn = strlen(ts + 4), mn = strlen(ms); /* ".T[...]" */
+  return mn > tn && strcmp(ms + mn - tn, ts + 4) == 0; /* the fields are compared too */
+}
+
+static void bind_classes(AbiLibObject *lib, AbiSchema *s) {
+  for (uint32_t i = 0; i < s->ntypes; i++) {
+    AbiType *t = &s->types[i];
+    if (t->kind != K_STRUCT || !PyUnicode_GET_LENGTH(t->name)) continue;
+    for (uint32_t j = 0; j < lib->schema.ntypes; j++) {
+      AbiType *m = &lib->schema.types[j];
+      if (m->kind != K_STRUCT || !m->cls || m->nfields != t->nfields || !same_struct_name(m->name, t->name))
+        continue;
+      uint32_t f = 0;
+      while (f < t->nfields && PyUnicode_Compare(m->fields[f].name, t->fields[f].name) == 0) f++;
+      if (f == t->nfields) {
+        t->cls = Py_NewRef(m->cls);
+        break;
+      }
+    }
+  }
+  PyErr_Clear();
+}
+
+/* Resolves a host function by name and type (§7.1); the response goes into w. */
+static void host_resolve(AbiLibObject *lib, const uint8_t *req, uint32_t len, Wb *w) {
+  AbiSchema s;
+  if (schema_parse(req, len, &s) < 0 || s.nimports != 1 || s.nfuncs != 0) {
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "resolve request must name exactly one import");
+    if (s.types) schema_free(&s);
+    host_error(lib, w, 0);
+    return;
+  }
+  PyObject *fn = lib->imports ? PyDict_GetItemWithError(lib->imports, s.imports[0].name) : NULL;
+  if (!fn) {
+    if (!PyErr_Occurred())
+      PyErr_Format(PyExc_LookupError, "no host function %R was given to isthmus.load(imports=...)",
+                   s.imports[0].name);
+    schema_free(&s);
+    host_error(lib, w, 0);
+    return;
+  }
+  AbiHandle *h = PyMem_Realloc(lib->handles, (lib->nhandles + 1) * sizeof(AbiHandle));
+  if (!h) {
+    schema_free(&s);
+    PyErr_NoMemory();
+    host_error(lib, w, 0);
+    return;
+  }
+  bind_classes(lib, &s);
+  lib->handles = h;
+  h[lib->nhandles].schema = s;
+  h[lib->nhandles].fn = Py_NewRef(fn);
+  wb_u8(w, 0);
+  wb_u32(w, lib->nhandles++);
+}
+
+/* Calls host function h with the request's arguments; the response goes into e->w. */
+static void host_invoke(AbiLibObject *lib, AbiHandle *h, const uint8_t *req, uint32_t len, Enc *e) {
+  AbiFn *fn = &h->schema.imports[0];
+  Dec d = {&h->schema, {req, req + len}};
+  PyObject *small[8], **vals = fn->nparams <= 8 ? small : PyMem_Calloc(fn->nparams, sizeof(PyObject *));
+  uint32_t i = 0;
+  PyObject *r = NULL;
+  if (!vals) {
+    PyErr_NoMemory();
+    host_error(lib, &e->w, 0);
+    return;
+  }
+  for (i = 0; i < fn->nparams; i++)
+    if (!(vals[i] = ist_abi_dec(&d, fn->ptypes[i], 0))) break;
+  int decoded = i == fn->nparams;
+  if (decoded && d.r.p != d.r.end) decoded = 0, ist_abi_malformed("trailing bytes in request");
+  if (decoded && (fn->flags & 2) && fn->nparams && PyList_Check(vals[fn->nparams - 1])) {
+    /* a Go ...T parameter: the elements are separate arguments, as for an exported function (§13.1) */
+    PyObject *args = PyList_New(0), *last = vals[fn->nparams - 1];
+    for (uint32_t j = 0; args && j + 1 < fn->nparams; j++)
+      if (PyList_Append(args, vals[j]) < 0) Py_CLEAR(args);
+    if (args && PyList_SetSlice(args, PY_SSIZE_T_MAX, PY_SSIZE_T_MAX, last) < 0) Py_CLEAR(args);
+    PyObject *tuple = args ? PyList_AsTuple(args) : NULL;
+    if (tuple) r = PyObject_Call(h->fn, tuple, NULL);
+    Py_XDECREF(tuple);
+    Py_XDECREF(args);
+  } else if (decoded) r = PyObject_Vectorcall(h->fn, vals, fn->nparams, NULL);
+  for (uint32_t j = 0; j < i; j++) Py_DECREF(vals[j]);
+  if (vals != small) PyMem_Free(vals);
+  if (!decoded) {
+    host_error(lib, &e->w, 0);
+    return;
+  }
+  if (!r) {
+    host_error(lib, &e->w, 1); /* the function raised: Go may hand its exception back */
+    return;
+  }
+  e->fname = fn->name;
+  e->what = PyUnicode_FromString("result");
+  int rc = e->what ? wb_u8(&e->w, 0) : -1;
+  if (rc == 0 && fn->nresults == 1) rc = ist_abi_enc(e, fn->rtypes[0], r, 0);
+  else if (rc == 0 && fn->nresults > 1) {
+    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != fn->nresults) {
+      PyErr_Format(PyExc_TypeError, "host function %U must return a tuple of %u values", fn->name, fn->nresults);
+      rc = -1;
+    }
+    for (uint32_t j = 0; rc == 0 && j < fn->nresults; j++) rc = ist_abi_enc(e, fn->rtypes[j], PyTuple_GET_ITEM(r, j), 0);
+  }
+  Py_CLEAR(e->what);
+  Py_DECREF(r);
+  if (rc < 0) host_error(lib, &e->w, 1); /* a result of the wrong type is the Python code's error */
 }
 
 static PyObject *abilib_host_call(AbiLibObject *lib, PyObject *const *args, Py_ssize_t nargs) {
@@ -1159,89 +696,22 @@ static PyObject *abilib_host_call(AbiLibObject *lib, PyObject *const *args, Py_s
   uint8_t *copy = PyMem_Malloc(len ? len : 1);
   if (!copy) return PyErr_NoMemory();
   memcpy(copy, req, len);
-  Wb w = {0};
-  w.p = w.small;
-  w.cap = sizeof w.small;
+  Enc e = {.s = NULL};
+  ist_abi_wb_init(&e.w);
   uint64_t packed = 0;
   PyObject *ret = NULL;
-  if (id == -1) {
-    AbiSchema s;
-    if (schema_parse(copy, len, &s) < 0 || s.nimports != 1 || s.nfuncs != 0) {
-      if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "resolve request must name exactly one import");
-      if (s.types) schema_free(&s);
-      host_error(lib, &w);
-    } else {
-      PyObject *fn = lib->imports ? PyDict_GetItemWithError(lib->imports, s.imports[0].name) : NULL;
-      if (!fn) {
-        if (!PyErr_Occurred())
-          PyErr_Format(PyExc_LookupError, "no host function %R was given to isthmus.load(imports=...)",
-                       s.imports[0].name);
-        schema_free(&s);
-        host_error(lib, &w);
-      } else {
-        AbiHandle *h = PyMem_Realloc(lib->handles, (lib->nhandles + 1) * sizeof(AbiHandle));
-        if (!h) {
-          schema_free(&s);
-          PyMem_Free(copy);
-          return PyErr_NoMemory();
-        }
-        lib->handles = h;
-        h[lib->nhandles].schema = s;
-        h[lib->nhandles].fn = Py_NewRef(fn);
-        wb_u8(&w, 0);
-        wb_u32(&w, lib->nhandles++);
-      }
-    }
-  } else if (id < 0 || (uint32_t)id >= lib->nhandles) {
+  if (id == -1) host_resolve(lib, copy, len, &e.w);
+  else if (id < 0 || (uint32_t)id >= lib->nhandles) {
     PyErr_Format(PyExc_LookupError, "unknown host function handle %d", id);
-    host_error(lib, &w);
+    host_error(lib, &e.w, 0);
   } else {
-    AbiHandle *h = &lib->handles[id];
-    AbiFn *fn = &h->schema.imports[0];
-    Dec d = {&h->schema, {copy, copy + len}};
-    PyObject *small[8], **vals = fn->nparams <= 8 ? small : PyMem_Calloc(fn->nparams, sizeof(PyObject *));
-    uint32_t i = 0;
-    PyObject *r = NULL;
-    if (vals) {
-      for (i = 0; i < fn->nparams; i++)
-        if (!(vals[i] = dec(&d, fn->ptypes[i], 0))) break;
-      if (i == fn->nparams && d.r.p != d.r.end) malformed("trailing bytes in request");
-      else if (i == fn->nparams) r = PyObject_Vectorcall(h->fn, vals, fn->nparams, NULL);
-      for (uint32_t j = 0; j < i; j++) Py_DECREF(vals[j]);
-      if (vals != small) PyMem_Free(vals);
-    } else PyErr_NoMemory();
-    if (r) {
-      Enc e = {&h->schema, fn->name, NULL, {0}};
-      e.w.p = e.w.small;
-      e.w.cap = sizeof e.w.small;
-      e.what = PyUnicode_FromString("result");
-      int rc = e.what ? wb_u8(&e.w, 0) : -1;
-      if (rc == 0 && fn->nresults == 1) rc = enc(&e, fn->rtypes[0], r, 0);
-      else if (rc == 0 && fn->nresults > 1) {
-        if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != fn->nresults) {
-          PyErr_Format(PyExc_TypeError, "host function %U must return a tuple of %u values", fn->name, fn->nresults);
-          rc = -1;
-        }
-        for (uint32_t j = 0; rc == 0 && j < fn->nresults; j++) rc = enc(&e, fn->rtypes[j], PyTuple_GET_ITEM(r, j), 0);
-      }
-      Py_XDECREF(e.what);
-      Py_DECREF(r);
-      if (rc < 0) host_error(lib, &w);
-      else {
-        wb_free(&w);
-        w = e.w;
-        if (w.p == e.w.small) { /* moved: the inline buffer lives in e */
-          w.p = w.small;
-          memcpy(w.small, e.w.small, e.w.len);
-        }
-      }
-    } else host_error(lib, &w);
+    e.s = &lib->handles[id].schema;
+    host_invoke(lib, &lib->handles[id], copy, len, &e);
   }
   PyMem_Free(copy);
-  if (PyErr_Occurred()) goto out;
-  if (host_respond(lib, &w, ptr, cap, &packed) == 0) ret = PyLong_FromLongLong((long long)packed);
-out:
-  wb_free(&w);
+  if (!PyErr_Occurred() && host_respond(lib, &e.w, ptr, cap, &packed) == 0)
+    ret = PyLong_FromLongLong((long long)packed);
+  ist_abi_wb_free(&e.w);
   return ret;
 }
 
@@ -1308,10 +778,13 @@ static int abilib_traverse(AbiLibObject *self, visitproc visit, void *arg) {
   Py_VISIT(self->GoPanic);
   Py_VISIT(self->CallError);
   Py_VISIT(self->imports);
-  Py_VISIT(self->host_exc);
+  Py_VISIT(self->host_excs);
   Py_VISIT(self->functype);
   for (uint32_t i = 0; i < self->schema.ntypes; i++) Py_VISIT(self->schema.types[i].cls);
-  for (uint32_t i = 0; i < self->nhandles; i++) Py_VISIT(self->handles[i].fn);
+  for (uint32_t i = 0; i < self->nhandles; i++) {
+    Py_VISIT(self->handles[i].fn);
+    for (uint32_t j = 0; j < self->handles[i].schema.ntypes; j++) Py_VISIT(self->handles[i].schema.types[j].cls);
+  }
   return 0;
 }
 
@@ -1324,10 +797,13 @@ static int abilib_clear(AbiLibObject *self) {
   Py_CLEAR(self->GoPanic);
   Py_CLEAR(self->CallError);
   Py_CLEAR(self->imports);
-  Py_CLEAR(self->host_exc);
+  Py_CLEAR(self->host_excs);
   Py_CLEAR(self->functype);
   for (uint32_t i = 0; i < self->schema.ntypes; i++) Py_CLEAR(self->schema.types[i].cls);
-  for (uint32_t i = 0; i < self->nhandles; i++) Py_CLEAR(self->handles[i].fn);
+  for (uint32_t i = 0; i < self->nhandles; i++) {
+    Py_CLEAR(self->handles[i].fn);
+    for (uint32_t j = 0; j < self->handles[i].schema.ntypes; j++) Py_CLEAR(self->handles[i].schema.types[j].cls);
+  }
   return 0;
 }
 
@@ -1360,20 +836,10 @@ static PyObject *abilib_func(AbiLibObject *self, PyObject *arg) {
   return (PyObject *)f;
 }
 
-static PyObject *abilib_host_exc(AbiLibObject *self, void *c) {
-  (void)c;
-  return Py_NewRef(self->host_exc ? self->host_exc : Py_None);
-}
-
 static PyMethodDef abilib_methods[] = {
     {"func", (PyCFunction)abilib_func, METH_O, "func(fid) -> the callable for schema function fid"},
     {"host_call", (PyCFunction)(void (*)(void))abilib_host_call, METH_FASTCALL,
      "host_call(id, ptr, len, cap) -> int: the isthmus.host_call import (docs/abi.md §7)"},
-    {NULL},
-};
-
-static PyGetSetDef abilib_getset[] = {
-    {"host_exception", (getter)abilib_host_exc, NULL, "The last exception a host function raised.", NULL},
     {NULL},
 };
 
@@ -1383,7 +849,6 @@ static PyType_Slot abilib_slots[] = {
     {Py_tp_traverse, abilib_traverse},
     {Py_tp_clear, abilib_clear},
     {Py_tp_methods, abilib_methods},
-    {Py_tp_getset, abilib_getset},
     {Py_tp_doc, "The host side of one instance of an isthmus-ABI module (used by isthmus.load)."},
     {0, NULL},
 };
@@ -1460,8 +925,7 @@ static PyMethodDef abi_functions[] = {
 };
 
 int ist_abi_exec(PyObject *m) {
-  PyDateTime_IMPORT;
-  if (!PyDateTimeAPI) return -1;
+  if (ist_abi_codec_init() < 0) return -1;
   PyObject *t = PyType_FromModuleAndSpec(m, &abilib_spec, NULL);
   if (!t || PyModule_AddObjectRef(m, "AbiLib", t) < 0) {
     Py_XDECREF(t);
@@ -1476,3 +940,4 @@ int ist_abi_exec(PyObject *m) {
   Py_DECREF(t);
   return PyModule_AddFunctions(m, abi_functions);
 }
+

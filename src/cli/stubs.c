@@ -68,7 +68,10 @@ typedef struct st_type {
   st_field *fields;
 } st_type;
 
-enum { ST_STRUCT = 0x14, ST_LIST = 0x11, ST_ARRAY = 0x12, ST_MAP = 0x13, ST_OPTIONAL = 0x15, ST_U8 = 6 };
+enum {
+  ST_STRUCT = 0x14, ST_LIST = 0x11, ST_ARRAY = 0x12, ST_MAP = 0x13, ST_OPTIONAL = 0x15, ST_U8 = 6, ST_BYTES = 0x0D,
+  ST_DURATION = 0x0F
+};
 
 /* The Python class name of a struct: the last part of the Go name, type arguments joined. */
 static void st_class_name(cli_buf *b, st_str q, uint32_t index) {
@@ -104,7 +107,10 @@ static void st_class_name(cli_buf *b, st_str q, uint32_t index) {
   if (b->len == at || (b->data[at] >= '0' && b->data[at] <= '9')) cli_buf_add(b, "T_", 2);
 }
 
-static void st_py_type(cli_buf *b, const st_type *types, uint32_t t, int depth) {
+/* The Python type of schema type t. With param, the type a parameter accepts, which is wider
+ * than what a result gives (python/src/abi_codec.c): any bytes-like object for bytes, any
+ * sequence for a list or array, any mapping for a map, int nanoseconds for a duration. */
+static void st_py_type(cli_buf *b, const st_type *types, uint32_t t, int depth, int param) {
   static const char *scalars[] = {"Any", "bool", "int", "int", "int", "int", "int", "int", "int", "int",
                                   "float", "float", "str", "bytes", "datetime.datetime",
                                   "datetime.timedelta", "Any"};
@@ -115,34 +121,46 @@ static void st_py_type(cli_buf *b, const st_type *types, uint32_t t, int depth) 
   }
   switch (ty->kind) {
   case ST_LIST:
-    cli_buf_printf(b, "List[");
-    st_py_type(b, types, ty->a, depth + 1);
+    cli_buf_printf(b, param ? "Sequence[" : "List[");
+    st_py_type(b, types, ty->a, depth + 1, param);
     cli_buf_printf(b, "]");
     return;
   case ST_ARRAY:
     if (types[ty->b].kind == ST_U8) {
-      cli_buf_printf(b, "bytes");
+      cli_buf_printf(b, param ? "Union[bytes, bytearray, memoryview, Sequence[int]]" : "bytes");
       return;
     }
-    cli_buf_printf(b, "List[");
-    st_py_type(b, types, ty->b, depth + 1);
+    cli_buf_printf(b, param ? "Sequence[" : "List[");
+    st_py_type(b, types, ty->b, depth + 1, param);
     cli_buf_printf(b, "]");
     return;
   case ST_MAP:
-    cli_buf_printf(b, "Dict[");
-    st_py_type(b, types, ty->a, depth + 1);
+    cli_buf_printf(b, param ? "Mapping[" : "Dict[");
+    st_py_type(b, types, ty->a, depth + 1, param);
     cli_buf_printf(b, ", ");
-    st_py_type(b, types, ty->b, depth + 1);
+    st_py_type(b, types, ty->b, depth + 1, param);
     cli_buf_printf(b, "]");
     return;
   case ST_OPTIONAL:
     cli_buf_printf(b, "Optional[");
-    st_py_type(b, types, ty->a, depth + 1);
+    st_py_type(b, types, ty->a, depth + 1, param);
     cli_buf_printf(b, "]");
     return;
   case ST_STRUCT: st_class_name(b, ty->name, t); return;
-  default: cli_buf_printf(b, "%s", scalars[ty->kind <= 0x10 ? ty->kind : 0]);
+  case ST_BYTES:
+    if (param) {
+      cli_buf_printf(b, "Union[bytes, bytearray, memoryview]");
+      return;
+    }
+    break;
+  case ST_DURATION:
+    if (param) {
+      cli_buf_printf(b, "Union[datetime.timedelta, int]");
+      return;
+    }
+    break;
   }
+  cli_buf_printf(b, "%s", scalars[ty->kind <= 0x10 ? ty->kind : 0]);
 }
 
 static void st_doc(cli_buf *b, st_str doc, const char *indent) {
@@ -159,12 +177,25 @@ static void st_doc(cli_buf *b, st_str doc, const char *indent) {
   cli_buf_printf(b, "\"\"\"\n");
 }
 
+/* An ASCII identifier that is not a Python keyword (Go names may be Python keywords: `in`, `from`). */
 static int st_is_ident(st_str s) {
+  static const char *const keywords[] = {"False", "None", "True", "and", "as", "assert", "async", "await", "break",
+                                         "class", "continue", "def", "del", "elif", "else", "except", "finally", "for",
+                                         "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
+                                         "pass", "raise", "return", "try", "while", "with", "yield"};
+  for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+    if (strlen(keywords[i]) == s.n && memcmp(keywords[i], s.s, s.n) == 0) return 0;
   if (!s.n || (s.s[0] >= '0' && s.s[0] <= '9')) return 0;
   for (uint32_t i = 0; i < s.n; i++) {
     char c = s.s[i];
     if (!(c == '_' || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z'))) return 0;
   }
+  return 1;
+}
+
+static int st_fields_are_idents(const st_type *t) {
+  for (uint32_t j = 0; j < t->nfields; j++)
+    if (!st_is_ident(t->fields[j].name)) return 0;
   return 1;
 }
 
@@ -207,18 +238,23 @@ static int st_generate(const uint8_t *data, size_t len, cli_buf *out) {
                  (int)producer.n, producer.s);
   cli_buf_printf(out, "# Do not edit. Functions are attributes of the library returned by isthmus.load().\n");
   cli_buf_printf(out, "from __future__ import annotations\n\nimport datetime\nfrom dataclasses import dataclass\n"
-                      "from typing import Any, Dict, List, Optional, Tuple\n\n");
+                      "from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union\n\n");
   for (uint32_t i = 0; i < ntypes; i++) {
     st_type *t = &types[i];
     if (t->kind != ST_STRUCT) continue;
+    if (!st_fields_are_idents(t)) { /* isthmus.load makes no class for it either: it travels as a dict */
+      cli_buf_printf(out, "\n");
+      st_class_name(out, t->name, i);
+      cli_buf_printf(out, " = Dict[str, Any]  # a field name is not a Python identifier\n");
+      continue;
+    }
     cli_buf_printf(out, "\n@dataclass\nclass ");
     st_class_name(out, t->name, i);
     cli_buf_printf(out, ":\n");
     st_doc(out, t->doc, "    ");
     for (uint32_t j = 0; j < t->nfields; j++) {
-      if (!st_is_ident(t->fields[j].name)) continue;
       cli_buf_printf(out, "    %.*s: ", (int)t->fields[j].name.n, t->fields[j].name.s);
-      st_py_type(out, types, t->fields[j].type, 0);
+      st_py_type(out, types, t->fields[j].type, 0, 0);
       cli_buf_printf(out, "\n");
       st_doc(out, t->fields[j].doc, "    ");
     }
@@ -227,7 +263,7 @@ static int st_generate(const uint8_t *data, size_t len, cli_buf *out) {
   }
   cli_buf_printf(out, "\nclass types:\n    \"\"\"The struct classes (lib.types.NAME).\"\"\"\n");
   for (uint32_t i = 0; i < ntypes; i++) {
-    if (types[i].kind != ST_STRUCT) continue;
+    if (types[i].kind != ST_STRUCT || !st_fields_are_idents(&types[i])) continue;
     cli_buf_printf(out, "    ");
     st_class_name(out, types[i].name, i);
     cli_buf_printf(out, " = ");
@@ -259,7 +295,7 @@ static int st_generate(const uint8_t *data, size_t len, cli_buf *out) {
         break;
       }
       if (i) cli_buf_printf(&results, ", ");
-      st_py_type(&results, types, t, 0);
+      st_py_type(&results, types, t, 0, 0);
     }
     uint8_t flags = st_u8(&r);
     if (!r.bad) {
@@ -269,7 +305,7 @@ static int st_generate(const uint8_t *data, size_t len, cli_buf *out) {
         if (variadic) cli_buf_printf(&params, "*");
         if (st_is_ident(pnames[i])) cli_buf_printf(&params, "%.*s: ", (int)pnames[i].n, pnames[i].s);
         else cli_buf_printf(&params, "p%u: ", i);
-        st_py_type(&params, types, variadic ? types[ptypes[i]].a : ptypes[i], 0);
+        st_py_type(&params, types, variadic ? types[ptypes[i]].a : ptypes[i], 0, 1);
       }
       cli_buf_printf(out, "\ndef %.*s(%s) -> ", (int)name.n, name.s, params.data ? params.data : "");
       if (nres == 0) cli_buf_printf(out, "None");

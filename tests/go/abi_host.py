@@ -31,17 +31,19 @@ EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 class GoError(Exception):
     """Status 1: the Go function returned an error."""
 
-    def __init__(self, message: str, type_: str):
+    def __init__(self, message: str, type_: str, host_exception: Optional[BaseException] = None):
         super().__init__(message)
         self.message, self.type = message, type_
+        self.host_exception = host_exception  # the host function's exception the error wraps (§6.2)
 
 
 class GoPanic(Exception):
     """Status 2: the Go function panicked (the guest recovered)."""
 
-    def __init__(self, message: str, type_: str, stack: str):
+    def __init__(self, message: str, type_: str, stack: str, host_exception: Optional[BaseException] = None):
         super().__init__(message)
         self.message, self.type, self.stack = message, type_, stack
+        self.host_exception = host_exception
 
 
 class CallError(Exception):
@@ -303,6 +305,8 @@ class AbiHost:
         self.by_name = {f["name"]: (i, f) for i, f in enumerate(self.schema.funcs)}
         self.host_functions = dict(host_functions or {})
         self.handles: List[Tuple[Callable[..., Any], dict, Codec]] = []
+        self.host_exceptions: Dict[int, BaseException] = {}  # token → exception (§7.2)
+        self.last_token = 0
         self.depth = 0
         self.scratch: Optional[Tuple[int, int]] = None  # (ptr, size) from the last isthmus_scratch
         self.scratch_cache = scratch_cache
@@ -370,10 +374,12 @@ class AbiHost:
         status = r.u8()
         if status == 1:
             e = GoError(r.str(), r.str())
+            e.host_exception = self.host_exceptions.pop(r.u32(), None)
             r.done()
             raise e
         if status == 2:
             p = GoPanic(r.str(), r.str(), r.str())
+            p.host_exception = self.host_exceptions.pop(r.u32(), None)
             r.done()
             raise p
         if status == 3:
@@ -420,7 +426,9 @@ class AbiHost:
                     codec.encode(ref, v, out)
             except Exception as e:  # answered as status 1, never unwound through the guest
                 out.clear()
-                self._error(out, str(e), type(e).__name__)
+                self.last_token += 1
+                self.host_exceptions[self.last_token] = e
+                self._error(out, str(e), type(e).__name__, self.last_token)
         if len(out) <= cap:
             self.stats["in_place"] += 1
             self.mem.write(ptr, bytes(out))
@@ -431,6 +439,6 @@ class AbiHost:
         return (a << 32) | len(out)
 
     @staticmethod
-    def _error(out: bytearray, message: str, type_: str) -> None:
+    def _error(out: bytearray, message: str, type_: str, token: int = 0) -> None:
         m, t = message.encode(), type_.encode()
-        out += bytes([1]) + struct.pack("<I", len(m)) + m + struct.pack("<I", len(t)) + t
+        out += bytes([1]) + struct.pack("<I", len(m)) + m + struct.pack("<I", len(t)) + t + struct.pack("<I", token)

@@ -163,6 +163,8 @@ def test_host_functions(host: AbiHost) -> None:
     with pytest.raises(GoError) as e:
         host.call("Lookup", "zz")
     assert e.value.message == "lookup \"zz\": isthmus: host function \"lookup\": KeyError: 'zz'"
+    # Go wrapped the host error with %w: the token in the payload names the host's exception
+    assert isinstance(e.value.host_exception, KeyError) and e.value.host_exception.args == ("zz",)
     before = host.stats["resolve"]
     assert host.call("Lookup", "a") == "<alpha>"
     assert host.stats["resolve"] == before  # resolved once

@@ -96,8 +96,9 @@ def build():
     funcs.append(sb.fn("Bad", [], []))
     funcs.append(sb.fn("CallLookup", [("key", string)], [("", i64)], flags=1))
     funcs.append(sb.fn("CallLookupNoErr", [("key", string)], [("", i64)], flags=1))
+    funcs.append(sb.fn("FailOld", [], [], flags=1))
     imports = [sb.fn("lookup", [("key", string)], [("", i64)], flags=1)]
-    names = ["Greet"] + [n for n, _ in echo] + ["Fail", "Boom", "Bad", "CallLookup", "CallLookupNoErr"]
+    names = ["Greet"] + [n for n, _ in echo] + ["Fail", "Boom", "Bad", "CallLookup", "CallLookupNoErr", "FailOld"]
     schema = sb.bytes(funcs, imports)
 
     # resolve requests are built with their own type table: string #0, i64 #1
@@ -107,14 +108,15 @@ def build():
     resolve_noerr = req.bytes([], [SchemaBuilder.fn("lookup", [("key", rs)], [("", ri)], flags=0)])
 
     n_echo = len(echo)
-    fail = s("n must be positive") + s("*errors.errorString")
+    fail = s("n must be positive") + s("*errors.errorString") + b"\0\0\0\0"  # host error token 0
     boom = s("runtime error: index out of range [5] with length 3") + s("runtime.boundsError") + \
-        s("goroutine 1 [running]:\nmain.Boom()\n\t/src/main.go:12 +0x1d\n")
+        s("goroutine 1 [running]:\nmain.Boom()\n\t/src/main.go:12 +0x1d\n") + b"\0\0\0\0"
     bad = s("unknown function id")
+    fail_old = s("from a guest built before host_error") + s("*errors.errorString")  # no token
     hosterr = s("*isthmus.HostError")
     # memory: 0x0100 "Hello, ", 0x0200 fail, 0x0300 boom, 0x0400 bad, 0x0600 resolve, 0x0800 resolve_noerr,
     # 0x1000 schema, 0x8000 scratch (32 KiB), 0x10000 results, 0x20000 allocations, 0x30000 requests
-    layout = {0x100: b"Hello, ", 0x200: fail, 0x300: boom, 0x400: bad, 0x600: resolve, 0x800: resolve_noerr, 0xA00: hosterr,
+    layout = {0x100: b"Hello, ", 0x200: fail, 0x300: boom, 0x400: bad, 0x600: resolve, 0x800: resolve_noerr, 0xA00: hosterr, 0xC00: fail_old,
               0x1000: schema}
     assert len(schema) < 0x7000
     data = "\n".join(f'  (data (i32.const {off}) "{wat_bytes(b)}")' for off, b in layout.items())
@@ -158,11 +160,15 @@ def build():
     (local.set $r (call $host_call (local.get $h) (i32.const 0x30000) (local.get $len) (i32.const 256)))
     (local.set $rp (i32.wrap_i64 (i64.shr_u (local.get $r) (i64.const 32))))
     (if (i32.eqz (i32.load8_u (local.get $rp))) (then (return (local.get $r))))
-    ;; a host error: status 1, its message, and the type *isthmus.HostError (like the Go SDK)
+    ;; a host error: status 1, its message, the type *isthmus.HostError and the host's token
+    ;; (which follows the host's own type string), like the Go SDK
     (local.set $n (i32.add (i32.load (i32.add (local.get $rp) (i32.const 1))) (i32.const 5)))
     (memory.copy (i32.const 0x10000) (local.get $rp) (local.get $n))
     (memory.copy (i32.add (i32.const 0x10000) (local.get $n)) (i32.const 0xA00) (i32.const {len(hosterr)}))
-    (call $packed (i32.const 0x10000) (i32.add (local.get $n) (i32.const {len(hosterr)}))))
+    (i32.store (i32.add (i32.const 0x10000) (i32.add (local.get $n) (i32.const {len(hosterr)})))
+      (i32.load (i32.add (i32.add (local.get $rp) (local.get $n))
+                         (i32.add (i32.const 4) (i32.load (i32.add (local.get $rp) (local.get $n)))))))
+    (call $packed (i32.const 0x10000) (i32.add (local.get $n) (i32.const {len(hosterr) + 4}))))
   (func (export "isthmus_call") (param $fid i32) (param $ptr i32) (param $len i32) (result i64) (local $n i32)
     (if (i32.eqz (local.get $fid)) (then
       (local.set $n (i32.load (local.get $ptr)))
@@ -181,6 +187,8 @@ def build():
       (return (call $lookup (local.get $ptr) (local.get $len) (i32.const 0x600) (i32.const {len(resolve)})))))
     (if (i32.eq (local.get $fid) (i32.const {fid_fail + 4})) (then
       (return (call $lookup (local.get $ptr) (local.get $len) (i32.const 0x800) (i32.const {len(resolve_noerr)})))))
+    (if (i32.eq (local.get $fid) (i32.const {fid_fail + 5})) (then
+      (return (call $fixed (i32.const 1) (i32.const 0xC00) (i32.const {len(fail_old)})))))
     (call $fixed (i32.const 3) (i32.const 0x400) (i32.const {len(bad)}))))
 """
     return text, schema, names

@@ -4,6 +4,7 @@ modules built with the installed Go toolchain (GOOS=wasip1 GOARCH=wasm)."""
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,27 @@ def sum_lib(wat):
 @pytest.fixture
 def types_lib(wat):
     return isthmus.load(wat(TYPES_WAT))
+
+
+def isthmus_command():
+    """The `isthmus` command installed with the package, or None."""
+    exe = Path(sys.executable).parent / "isthmus"
+    return str(exe) if exe.exists() else shutil.which("isthmus")
+
+
+@pytest.fixture(scope="session")
+def abitypes_wasm(tmp_path_factory):
+    """tests/python/go/abitypes built with the `isthmus build` command of the installed package."""
+    if not shutil.which("go") or not isthmus.HAVE_WASI:
+        pytest.skip("go or WASI not available")
+    exe = isthmus_command()
+    if not exe:
+        pytest.skip("the isthmus command is not installed")
+    d = tmp_path_factory.mktemp("abitypes")
+    out = d / "abitypes.wasm"
+    # the generator is cached under XDG_CACHE_HOME (kept out of the user's cache); Go's own build
+    # cache would move with it, and a cold one costs half a minute: keep it where it is
+    gocache = subprocess.run(["go", "env", "GOCACHE"], capture_output=True, text=True, check=True).stdout.strip()
+    env = dict(os.environ, ISTHMUS_GO_SDK=str(ROOT / "go"), XDG_CACHE_HOME=str(d / "cache"), GOCACHE=gocache)
+    subprocess.run([exe, "build", "--out", str(out), "."], cwd=HERE / "go" / "abitypes", env=env, check=True)
+    return out

@@ -150,11 +150,12 @@ def test_time_and_duration(lib):
     local = datetime.datetime(1969, 12, 31, 23, 0, 0, tzinfo=tz)
     back = lib.EchoTime(local)
     assert back == local and back.utcoffset() == tz.utcoffset(None)
-    naive = datetime.datetime(2000, 1, 1)
-    assert lib.EchoTime(naive) == naive.replace(tzinfo=datetime.timezone.utc)
+    with pytest.raises(TypeError, match="must be an aware datetime"):  # naive: which instant is meant?
+        lib.EchoTime(datetime.datetime(2000, 1, 1))
     d = datetime.timedelta(days=-3, seconds=5, microseconds=7)
     assert lib.EchoDur(d) == d
-    assert lib.EchoDur(1500) == datetime.timedelta(microseconds=1)
+    assert lib.EchoDur(1500) == datetime.timedelta(microseconds=2)  # 1.5 µs: to the nearest, ties to even
+    assert lib.EchoDur(2500) == datetime.timedelta(microseconds=2)
 
 
 def test_any(lib):
@@ -258,7 +259,7 @@ def test_stubs_cli(guest_bytes, tmp_path):
     assert "def EchoUser(u: User) -> User:" in r.stdout
     assert "def Pair(a: int, b: str) -> Tuple[int, str]:" in r.stdout
     assert "def Sum(*xs: int) -> List[int]:" in r.stdout
-    assert "def EchoMap(m: Dict[str, int]) -> Dict[str, int]:" in r.stdout
+    assert "def EchoMap(m: Mapping[str, int]) -> Dict[str, int]:" in r.stdout  # parameters: what is accepted
     plain = tmp_path / "plain.wasm"
     plain.write_bytes(guest_bytes)
     r = subprocess.run([str(exe), "stubs", str(plain)], capture_output=True, text=True)
@@ -271,3 +272,10 @@ def test_cyclic_value_is_refused(lib):
     with pytest.raises(ValueError, match="nested too deeply"):
         lib.EchoAny(a)
     assert lib.Greet("ok") == "Hello, ok"
+
+
+def test_error_payload_without_host_error_token(lib):
+    """Guests built before the host_error field existed end a status 1 payload after the type."""
+    with pytest.raises(isthmus.GoError, match="from a guest built before host_error") as ei:
+        lib.FailOld()
+    assert ei.value.go_type == "*errors.errorString"
