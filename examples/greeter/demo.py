@@ -50,7 +50,7 @@ grace = lib.Person(name="Grace Hopper", born=dt.datetime(1906, 12, 9, tzinfo=UTC
                    home=lib.Address(city="New York", country="USA"), email=None)
 ada = lib.Person(name="Ada Lovelace", born=dt.datetime(1815, 12, 10, tzinfo=UTC), langs=["en", "fr"],
                  home=lib.Address(city="London", country="UK"), email="ada@example.org")
-margaret = {"name": "Margaret Hamilton", "born": dt.datetime(1936, 8, 17), "langs": ["en"],
+margaret = {"name": "Margaret Hamilton", "born": dt.datetime(1936, 8, 17, tzinfo=UTC), "langs": ["en"],
             "home": {"city": "Boston", "country": "USA"}, "email": None}  # a dict works too
 card = lib.Introduce(ada, NOW)
 show("Introduce(ada, NOW).text", repr(card.text))
@@ -59,8 +59,8 @@ show("Introduce(grace, NOW).text", repr(lib.Introduce(grace, NOW).text))
 show("Introduce(margaret, NOW).until", lib.Introduce(margaret, NOW).until)
 
 # Maps, and durations as arguments.
-speakers = lib.Speakers([grace, ada, margaret])  # a Go map's order is random: sort to print
-show("Speakers([grace, ada, margaret])", dict(sorted(speakers.items())))
+speakers = lib.Speakers([grace, ada, margaret])  # dicts come back sorted by key
+show("Speakers([grace, ada, margaret])", speakers)
 reminders = lib.Remind(NOW, dt.timedelta(hours=8), 3)
 show("Remind(NOW, timedelta(hours=8), 3)", [t.strftime("%a %H:%M") for t in reminders])
 
@@ -91,6 +91,6 @@ show("GreetFriend('Alan Mathison Turing')", repr(lib.GreetFriend("Alan Mathison 
      "Python called Go's Initials")
 try:
     lib.GreetFriend("Bob")
-except isthmus.GoError as e:
-    show("GreetFriend('Bob')", f"GoError: {e.message}")
-    show("  .__cause__", repr(e.__cause__), "the Python exception, kept")
+except KeyError as e:  # Go wrapped it (fmt.Errorf("...: %w", err)) and returned it: the original comes back
+    show("GreetFriend('Bob')", repr(e), "the Python exception itself")
+    show("  .__context__", f"GoError: {e.__context__.message}", "the Go error that carried it")

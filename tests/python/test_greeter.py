@@ -35,8 +35,8 @@ Pick(['ada', 'grace'], 1)            -> 'GRACE'   # still usable after the panic
 Greet(42)                            -> TypeError: Greet() parameter name must be string, not int
 GreetFriend('Grace Hopper')          -> 'Hello, Amazing Grace!'   # NICKNAMES lookup in Python
 GreetFriend('Alan Mathison Turing')  -> 'Hello, A.M.T.!'   # Python called Go's Initials
-GreetFriend('Bob')                   -> GoError: greet Bob: isthmus: host function "nickname": KeyError: 'Bob'
-  .__cause__                         -> KeyError('Bob')   # the Python exception, kept
+GreetFriend('Bob')                   -> KeyError('Bob')   # the Python exception itself
+  .__context__                       -> GoError: greet Bob: isthmus: host function "nickname": KeyError: 'Bob'   # the Go error that carried it
 """
 
 
@@ -82,8 +82,8 @@ def test_stubs(greeter_wasm):
     r = subprocess.run([str(exe), "stubs", str(greeter_wasm)], capture_output=True, text=True, check=True)
     compile(r.stdout, "greeter.pyi", "exec")  # valid Python syntax
     for line in ("def Introduce(p: Person, now: datetime.datetime) -> Card:",
-                 "def Speakers(people: List[Person]) -> Dict[str, int]:",
-                 "def Remind(start: datetime.datetime, every: datetime.timedelta, n: int) -> List[datetime.datetime]:",
+                 "def Speakers(people: Sequence[Person]) -> Dict[str, int]:",
+                 "def Remind(start: datetime.datetime, every: Union[datetime.timedelta, int], n: int) -> List[datetime.datetime]:",
                  "def Words(s: str) -> List[str]:",
                  "    home: Address", "    email: Optional[str]", "    until: datetime.timedelta"):
         assert line in r.stdout.splitlines(), line
