@@ -1,4 +1,5 @@
 /* store.c — stores own runtime objects and the execution stacks; functions and calls. */
+#include "aot.h"
 #include "exec.h"
 #include "rt.h"
 
@@ -53,6 +54,7 @@ void isthmus_store_delete(isthmus_store *s) {
   cmn_vec_free(s->owned_types);
   free(s->stack);
   free(s->frames);
+  aot_store_free(s);
   free(s);
 }
 
