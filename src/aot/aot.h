@@ -16,7 +16,7 @@
 #define AOT_ABI(X)                                                                             \
   X(typedef struct aot_env aot_env;                                                            \
     typedef struct aot_rt {                                                                    \
-      void (*trap)(aot_env *env, int code); /* never returns */                                \
+      void (*trap)(aot_env *env, int code, uint32_t off); /* never returns; off: wasm byte offset */                                \
       void (*call)(aot_env *env, void *func, uint64_t *cells); /* any isthmus_func */          \
       uint32_t (*memory_grow)(aot_env *env, uint32_t delta);                                   \
       void (*memory_init)(aot_env *env, uint32_t seg, uint32_t d, uint32_t s, uint32_t n);    \

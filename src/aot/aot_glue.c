@@ -23,6 +23,7 @@ typedef struct aot_state {
   intptr_t *jmp; /* innermost entry's jump buffer, NULL outside compiled code */
   isthmus_trap *pending; /* a trap object to deliver, else a code */
   int code;
+  uint32_t off; /* wasm byte offset of the trapping instruction, or 0 */
 } aot_state;
 
 /* Per instance. env comes first: generated code gets &ai->env and the services cast back. */
@@ -44,15 +45,16 @@ __attribute__((noreturn)) static void raise_trap(aot_state *st) {
   __builtin_longjmp(st->jmp, 1);
 }
 
-static void svc_trap(aot_env *env, int code) {
+static void svc_trap(aot_env *env, int code, uint32_t off) {
   aot_state *st = state_of(env);
   st->pending = NULL;
   st->code = code;
+  st->off = off;
   raise_trap(st);
 }
 
 static void trap_if(aot_env *env, int code) {
-  if (code) svc_trap(env, code);
+  if (code) svc_trap(env, code, 0);
 }
 
 static void svc_call(aot_env *env, void *fp, uint64_t *cells) {
@@ -131,9 +133,10 @@ static char *stack_limit(void) {
 }
 
 __attribute__((noinline)) static isthmus_trap *unwind(aot_state *st, intptr_t *saved, uint32_t saved_depth) {
+  uint32_t off = st->pending ? 0 : st->off; /* the innermost frame's position, when known */
   isthmus_trap *t = st->pending ? st->pending : rt_trap((isthmus_trap_code)st->code);
   st->pending = NULL;
-  for (uint32_t d = st->th.depth; d > saved_depth; d--) rt_trap_add_frame(t, st->th.shadow[d - 1], 0);
+  for (uint32_t d = st->th.depth; d > saved_depth; d--, off = 0) rt_trap_add_frame(t, st->th.shadow[d - 1], off);
   st->th.depth = saved_depth;
   st->jmp = saved;
   return t;

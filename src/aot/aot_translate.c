@@ -81,9 +81,10 @@ static const char prelude[] =
     "#define AOT_UNLIKELY(x) __builtin_expect(!!(x), 0)\n"
     "#define AOT_INL static inline __attribute__((always_inline, unused))\n"
     "#define AOT_FN __attribute__((visibility(\"hidden\")))\n"
-    "__attribute__((noreturn, noinline, cold, unused)) static void aot_trap(aot_env *env, int c) {\n"
-    "  env->rt->trap(env, c);\n  __builtin_unreachable();\n}\n"
-    "#define TRAP(c) aot_trap(env, ISTHMUS_TRAP_##c)\n"
+    "__attribute__((noreturn, noinline, cold, unused)) static void aot_trap(aot_env *env, int c, uint32_t off) {\n"
+    "  env->rt->trap(env, c, off);\n  __builtin_unreachable();\n}\n"
+    /* `off` is in scope wherever TRAP is used: the wasm byte offset of the instruction */
+    "#define TRAP(c) aot_trap(env, ISTHMUS_TRAP_##c, off)\n"
     "AOT_INL float f32_of(uint32_t b) { float f; memcpy(&f, &b, 4); return f; }\n"
     "AOT_INL uint32_t bits_of_f32(float f) { uint32_t b; memcpy(&b, &f, 4); return b; }\n"
     "AOT_INL double f64_of(uint64_t b) { double f; memcpy(&f, &b, 8); return f; }\n"
@@ -111,26 +112,26 @@ static const char prelude[] =
     "AOT_INL double exe_fmax(double a, double b) { if (a != a || b != b) return a + b;"
     " if (a == b) return __builtin_signbit(a) ? b : a; return a > b ? a : b; }\n"
     /* memory access: `mb`/`ms` are the function's cached base and size */
-    "#define AOT_LD(T, addr, off) ({ uint64_t ea_ = (uint64_t)(addr) + (uint64_t)(off);"
-    " if (AOT_UNLIKELY(ea_ + sizeof(T) > ms)) TRAP(MEMORY_OOB);"
+    "#define AOT_LD(T, addr, mo, at) ({ uint64_t ea_ = (uint64_t)(addr) + (uint64_t)(mo);"
+    " if (AOT_UNLIKELY(ea_ + sizeof(T) > ms)) aot_trap(env, ISTHMUS_TRAP_MEMORY_OOB, at);"
     " T v_; memcpy(&v_, mb + ea_, sizeof v_); v_; })\n"
-    "#define AOT_ST(T, addr, off, val) do { uint64_t ea_ = (uint64_t)(addr) + (uint64_t)(off);"
-    " if (AOT_UNLIKELY(ea_ + sizeof(T) > ms)) TRAP(MEMORY_OOB);"
+    "#define AOT_ST(T, addr, mo, at, val) do { uint64_t ea_ = (uint64_t)(addr) + (uint64_t)(mo);"
+    " if (AOT_UNLIKELY(ea_ + sizeof(T) > ms)) aot_trap(env, ISTHMUS_TRAP_MEMORY_OOB, at);"
     " T v_ = (T)(val); memcpy(mb + ea_, &v_, sizeof v_); } while (0)\n"
     /* function entry: native stack and depth limits, the shadow frame, the interrupt poll */
     "#define AOT_ENTER(IDX) aot_thread *th = env->th; uint32_t dep_ = th->depth;"
     " volatile int *intr = env->interrupt;"
     " if (AOT_UNLIKELY(dep_ >= th->max_depth || (char *)__builtin_frame_address(0) < th->stack_limit))"
-    " TRAP(STACK_EXHAUSTED);"
+    " aot_trap(env, ISTHMUS_TRAP_STACK_EXHAUSTED, 0);"
     " th->shadow[dep_] = env->funcs[IDX]; th->depth = dep_ + 1;"
-    " if (AOT_UNLIKELY(*intr)) TRAP(INTERRUPTED)\n"
+    " if (AOT_UNLIKELY(*intr)) aot_trap(env, ISTHMUS_TRAP_INTERRUPTED, 0)\n"
     "#define AOT_LEAVE() th->depth = dep_\n"
-    "#define AOT_POLL() if (AOT_UNLIKELY(*intr)) TRAP(INTERRUPTED)\n"
+    "#define AOT_POLL(at) if (AOT_UNLIKELY(*intr)) aot_trap(env, ISTHMUS_TRAP_INTERRUPTED, at)\n"
     /* calls through an isthmus_func*: typed when the callee is compiled code, cells otherwise */
     "#define AOT_FTYPE(f) (*(const void *const *)((const char *)(f) + AOT_OFF_TYPE))\n"
     "#define AOT_FHOST(f) (*(void *const *)((const char *)(f) + AOT_OFF_HOST))\n"
     "#define AOT_FREF(f) (*(aot_fref *const *)((const char *)(f) + AOT_OFF_ENV))\n"
-    "AOT_INL void *aot_table_func(aot_env *env, uint32_t t, uint32_t i, uint32_t ty) {\n"
+    "AOT_INL void *aot_table_func(aot_env *env, uint32_t off, uint32_t t, uint32_t i, uint32_t ty) {\n"
     "  aot_table *tb = env->tables[t];\n"
     "  if (AOT_UNLIKELY(i >= tb->size)) TRAP(UNDEFINED_ELEMENT);\n"
     "  void *f = (void *)(uintptr_t)tb->elems[i];\n"
@@ -388,6 +389,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
   char s1[16], s2[16], s3[16];
 
   while (F->cs.len && !r->err) {
+    uint32_t at = (uint32_t)bin_off(r); /* this instruction's offset, for trap reports */
     uint8_t byte = bin_u8(r);
     int op = byte == 0xFC ? bin_op_from_fc(bin_u32(r)) : bin_op_from_byte(byte);
     if (op < 0) break; /* cannot happen after validation */
@@ -452,20 +454,20 @@ static sbuf translate_func(fx *F, uint32_t index) {
         F->st.len--;
         push(F, info->result);
         V(F, h - 1, s2);
-        sb_f(o, "%s = aot_%s(env, %s);\n", s2, n->name, s1);
+        sb_f(o, "%s = aot_%s(env, %uu, %s);\n", s2, n->name, at, s1);
       } else {
         V(F, h - 2, s1);
         V(F, h - 1, s2);
         F->st.len -= 2;
         push(F, info->result);
         V(F, h - 2, s3);
-        sb_f(o, "%s = aot_%s(env, %s, %s);\n", s3, n->name, s1, s2);
+        sb_f(o, "%s = aot_%s(env, %uu, %s, %s);\n", s3, n->name, at, s1, s2);
       }
       continue;
     }
     switch (op) {
       case BIN_OP_UNREACHABLE:
-        sb_put(o, "TRAP(UNREACHABLE);\n");
+        sb_f(o, "aot_trap(env, ISTHMUS_TRAP_UNREACHABLE, %uu);\n", at);
         F->dead = true;
         break;
       case BIN_OP_NOP: break;
@@ -478,7 +480,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
         }
         block_sig(F, bt, &np, &nr);
         ctl c = {op == BIN_OP_BLOCK ? C_BLOCK : op == BIN_OP_LOOP ? C_LOOP : C_IF, h - np, np, nr, bt, F->next_id++};
-        if (op == BIN_OP_LOOP) sb_f(o, "L%u: AOT_POLL();\n", c.id);
+        if (op == BIN_OP_LOOP) sb_f(o, "L%u: AOT_POLL(%uu);\n", c.id, at);
         /* the jump to the else arm skips the then arm, so the params are still intact there */
         if (op == BIN_OP_IF) sb_f(o, "if (!%s) goto E%u;\n", s1, c.id);
         cmn_vec_push(F->cs, c);
@@ -562,7 +564,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
         V(F, h - 1, s1);
         F->st.len--;
         char e[96];
-        snprintf(e, sizeof e, "aot_table_func(env, %u, %s, %u)", i2, s1, i1);
+        snprintf(e, sizeof e, "aot_table_func(env, %uu, %u, %s, %u)", at, i2, s1, i1);
         emit_call(F, t, -1, e);
         break;
       }
@@ -603,15 +605,15 @@ static sbuf translate_func(fx *F, uint32_t index) {
         F->st.len--;
         push(F, m->tables[i1].elem);
         V(F, h - 1, s2);
-        sb_f(o, "{ aot_table *tb = env->tables[%u]; if (AOT_UNLIKELY(%s >= tb->size)) TRAP(TABLE_OOB); %s = tb->elems[%s]; }\n",
-             i1, s1, s2, s1);
+        sb_f(o, "{ aot_table *tb = env->tables[%u]; if (AOT_UNLIKELY(%s >= tb->size)) aot_trap(env, ISTHMUS_TRAP_TABLE_OOB, %uu); %s = tb->elems[%s]; }\n",
+             i1, s1, at, s2, s1);
         break;
       case BIN_OP_TABLE_SET:
         V(F, h - 2, s1);
         V(F, h - 1, s2);
         F->st.len -= 2;
-        sb_f(o, "{ aot_table *tb = env->tables[%u]; if (AOT_UNLIKELY(%s >= tb->size)) TRAP(TABLE_OOB); tb->elems[%s] = %s; }\n",
-             i1, s1, s1, s2);
+        sb_f(o, "{ aot_table *tb = env->tables[%u]; if (AOT_UNLIKELY(%s >= tb->size)) aot_trap(env, ISTHMUS_TRAP_TABLE_OOB, %uu); tb->elems[%s] = %s; }\n",
+             i1, s1, at, s1, s2);
         break;
       case BIN_OP_TABLE_SIZE:
         push(F, ISTHMUS_I32);
@@ -699,7 +701,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
           F->st.len--;
           push(F, info->result);
           V(F, h - 1, s2);
-          sb_f(o, "%s = (%s)(%s)AOT_LD(%s, %s, %uu);\n", s2, ctype(info->result), loads[k].conv, loads[k].ct, s1, i1);
+          sb_f(o, "%s = (%s)(%s)AOT_LD(%s, %s, %uu, %uu);\n", s2, ctype(info->result), loads[k].conv, loads[k].ct, s1, i1, at);
           done = true;
         }
         for (size_t k = 0; k < CMN_ARRAY_LEN(stores) && !done; k++) {
@@ -707,7 +709,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
           V(F, h - 2, s1);
           V(F, h - 1, s2);
           F->st.len -= 2;
-          sb_f(o, "AOT_ST(%s, %s, %uu, %s);\n", stores[k].ct, s1, i1, s2);
+          sb_f(o, "AOT_ST(%s, %s, %uu, %uu, %s);\n", stores[k].ct, s1, i1, at, s2);
           done = true;
         }
         if (!done) {
@@ -772,11 +774,11 @@ static void emit_header(const isthmus_module *m, const uint8_t *reach, sbuf *b) 
   for (size_t i = 0; i < CMN_ARRAY_LEN(numops); i++) {
     const numop *n = &numops[i];
     if (n->unary)
-      sb_f(b, "AOT_INL AT_%s aot_%s(aot_env *env, AT_%s x) { CT_%s a = RD_%s(x); CT_%s r; %s return WR_%s(r); }\n",
+      sb_f(b, "AOT_INL AT_%s aot_%s(aot_env *env, uint32_t off, AT_%s x) { CT_%s a = RD_%s(x); CT_%s r; %s return WR_%s(r); }\n",
            n->rt, n->name, n->pt, n->pt, n->pt, n->rt, n->stmt, n->rt);
     else
       sb_f(b,
-           "AOT_INL AT_%s aot_%s(aot_env *env, AT_%s x, AT_%s y) { CT_%s a = RD_%s(x), b = RD_%s(y); CT_%s r; %s "
+           "AOT_INL AT_%s aot_%s(aot_env *env, uint32_t off, AT_%s x, AT_%s y) { CT_%s a = RD_%s(x), b = RD_%s(y); CT_%s r; %s "
            "return WR_%s(r); }\n",
            n->rt, n->name, n->pt, n->pt, n->pt, n->pt, n->pt, n->rt, n->stmt, n->rt);
   }
