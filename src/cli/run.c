@@ -26,6 +26,8 @@ const char cli_run_usage[] =
     "  --invoke NAME        call the export NAME instead of _start; ARGS are then also its\n"
     "                       parameters (read as in 'isthmus call') and its results are\n"
     "                       printed, one per line\n"
+    "  --tier interp|aot|auto  execution tier (default: $ISTHMUS_TIER, else interp); aot\n"
+    "                       compiles the module with the C compiler first (experimental)\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: the guest's own code when it calls proc_exit, otherwise 0 when it returns;\n"
@@ -42,6 +44,7 @@ const char cli_run_usage[] =
 typedef struct run_opts {
   cli_wasi_opts wasi;
   const char *invoke; /* NULL: run _start */
+  int tier;           /* ISTHMUS_TIER_DEFAULT unless --tier */
   const char *path;
   char **args; /* the guest's arguments after FILE.wasm */
   int num_args;
@@ -70,6 +73,15 @@ static int run_parse_cmdline(int argc, char **argv, run_opts *o) {
       o->invoke = argv[++i];
     } else if (strncmp(a, "--invoke=", 9) == 0) {
       o->invoke = a + 9;
+    } else if (strcmp(a, "--tier") == 0 || strncmp(a, "--tier=", 7) == 0) {
+      const char *t = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : "";
+      if (!strcmp(t, "interp")) o->tier = ISTHMUS_TIER_INTERP;
+      else if (!strcmp(t, "aot")) o->tier = ISTHMUS_TIER_AOT;
+      else if (!strcmp(t, "auto")) o->tier = ISTHMUS_TIER_AUTO;
+      else {
+        cli_errorf("run: --tier wants interp, aot or auto, not '%s'", t);
+        return CLI_EXIT_USAGE;
+      }
     } else if ((took = cli_wasi_parse_opt(&o->wasi, argc, argv, &i, "run")) != 0) {
       if (took < 0) return CLI_EXIT_USAGE;
     } else {
@@ -189,7 +201,10 @@ int cli_run_main(int argc, char **argv) {
 
   bytes = cli_read_file(o.path, &len);
   if (!bytes) goto done;
-  engine = isthmus_engine_new(NULL);
+  isthmus_config cfg;
+  isthmus_config_init(&cfg);
+  isthmus_config_tier(&cfg, (isthmus_tier)o.tier);
+  engine = isthmus_engine_new(&cfg);
   if (!engine) {
     cli_errorf("out of memory");
     goto done;
