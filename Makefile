@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_FLAGS ?=
 
-.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind test-switch test-python test-wasi test-go clean fuzz bench
+.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind test-switch test-python test-wasi test-go test-aot clean fuzz bench
 
 all: build
 
@@ -65,6 +65,13 @@ test-wast:
 test-cli:
 	@echo "== CLI tests ($(B))"
 	@tests/cli/run.sh $(abspath $(B))/isthmus
+
+# The experimental AOT tier (ISTHMUS_TIER=aot) against the interpreter's tests: cross-tier
+# seams, the conformance scripts (fresh cache), real modules, WASI programs, Go workloads.
+# Not part of `make test` yet: compiling each Go module takes minutes on a first run (the
+# objects are cached in $(B)/aot-cache). See tests/aot/README.md. AOT_PARTS=wast for a subset.
+test-aot: build
+	@tests/aot/run.sh $(B) $(AOT_PARTS)
 
 # The conformance scripts under valgrind's memcheck (leaks and invalid accesses fail).
 test-valgrind: build
