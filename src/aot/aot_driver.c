@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aot.h"
@@ -173,6 +174,23 @@ static void remove_tree(const char *dir) {
   rmdir(dir);
 }
 
+/* Removes build directories left by processes that died mid-build (older than a day, so a
+ * build in progress elsewhere is never touched). */
+static void sweep_stale(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  char p[4096];
+  time_t now = time(NULL);
+  while ((e = readdir(d))) {
+    if (strncmp(e->d_name, "tmp-", 4) != 0) continue;
+    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    struct stat st;
+    if (stat(p, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > 24 * 3600) remove_tree(p);
+  }
+  closedir(d);
+}
+
 static isthmus_error *compile_failure(const char *what, const char *log, int status) {
   char msg[1200] = "";
   FILE *f = fopen(log, "r");
@@ -323,6 +341,7 @@ aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
     isthmus_error_delete(*err); /* a damaged entry: rebuild it */
     *err = NULL;
   }
+  sweep_stale(dir);
   char tmp[3200];
   snprintf(tmp, sizeof tmp, "%s/tmp-XXXXXX", dir);
   if (!mkdtemp(tmp)) {
