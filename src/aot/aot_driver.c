@@ -45,6 +45,12 @@ static const char *cc_command(void) {
   return cc && *cc ? cc : "cc";
 }
 
+/* Flags that keep the C compiler to wasm semantics: no fused multiply-add, no folds that lose
+ * a signalling NaN's quieting (`x - 0.0`, `x * 1.0` must return a quiet NaN), no assumptions
+ * from signed overflow or type-based aliasing. Part of the cache key. */
+static const char *const cc_flags[] = {"-fPIC", "-w", "-ffp-contract=off", "-fsignaling-nans",
+                                       "-fno-strict-aliasing", "-fwrapv"};
+
 static const char *opt_flag(void) {
   const char *o = getenv("ISTHMUS_AOT_OPT");
   return o && *o ? o : "-O2";
@@ -243,8 +249,9 @@ static isthmus_error *build(isthmus_module *m, const char *tmp, const char *so) 
         snprintf(log, sizeof log, "%s/u%zu.log", tmp, next);
         snprintf(inc, sizeof inc, "-I%s", tmp);
         snprintf(opt, sizeof opt, "%s", opt_flag());
-        const char *extra[] = {opt, "-fPIC", "-w", "-ffp-contract=off", "-fno-strict-aliasing",
-                               "-fwrapv", inc, "-c", src_path, "-o", obj_path};
+        argv[a++] = opt;
+        for (size_t k = 0; k < CMN_ARRAY_LEN(cc_flags); k++) argv[a++] = (char *)cc_flags[k];
+        const char *extra[] = {inc, "-c", src_path, "-o", obj_path};
         for (size_t k = 0; k < CMN_ARRAY_LEN(extra); k++) argv[a++] = (char *)extra[k];
         argv[a] = NULL;
         pids[next] = spawn(argv, log);
@@ -328,10 +335,12 @@ aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
   if (!identify_compiler(err) || !cache_dir(dir, sizeof dir, err)) goto out;
   uint64_t h[2] = {0xcbf29ce484222325ull, 0x243F6A8885A308D3ull};
   hash_bytes(m->bytes, m->size, h);
-  char salt[1024];
-  snprintf(salt, sizeof salt, "v%d|%zu,%zu,%zu,%zu|%s|%s", AOT_VERSION, sizeof(isthmus_func),
-           offsetof(isthmus_func, type), offsetof(isthmus_func, host), offsetof(isthmus_func, env), compiler_id,
-           opt_flag());
+  char salt[1400];
+  int n = snprintf(salt, sizeof salt, "v%d|%zu,%zu,%zu,%zu|%s|%s", AOT_VERSION, sizeof(isthmus_func),
+                   offsetof(isthmus_func, type), offsetof(isthmus_func, host), offsetof(isthmus_func, env),
+                   compiler_id, opt_flag());
+  for (size_t k = 0; k < CMN_ARRAY_LEN(cc_flags) && n > 0 && (size_t)n < sizeof salt; k++)
+    n += snprintf(salt + n, sizeof salt - (size_t)n, " %s", cc_flags[k]);
   hash_bytes((const uint8_t *)salt, strlen(salt), h);
   char so[3200];
   snprintf(so, sizeof so, "%s/%016llx%016llx.so", dir, (unsigned long long)h[0], (unsigned long long)h[1]);

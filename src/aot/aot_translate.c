@@ -781,9 +781,12 @@ static void emit_header(const isthmus_module *m, const uint8_t *reach, sbuf *b) 
   sb_put(b, prelude);
   for (size_t i = 0; i < CMN_ARRAY_LEN(numops); i++) {
     const numop *n = &numops[i];
+    /* C compilers fold demote(promote(x)) and promote(demote(x)) to x even with
+     * -fsignaling-nans, which would keep a signalling NaN signalling: hide the operand. */
+    bool opaque = !strcmp(n->name, "F32_DEMOTE_F64") || !strcmp(n->name, "F64_PROMOTE_F32");
     if (n->unary)
-      sb_f(b, "AOT_INL AT_%s aot_%s(aot_env *env, uint32_t off, AT_%s x) { CT_%s a = RD_%s(x); CT_%s r; %s return WR_%s(r); }\n",
-           n->rt, n->name, n->pt, n->pt, n->pt, n->rt, n->stmt, n->rt);
+      sb_f(b, "AOT_INL AT_%s aot_%s(aot_env *env, uint32_t off, AT_%s x) { %sCT_%s a = RD_%s(x); CT_%s r; %s return WR_%s(r); }\n",
+           n->rt, n->name, n->pt, opaque ? "__asm__(\"\" : \"+r\"(x)); " : "", n->pt, n->pt, n->rt, n->stmt, n->rt);
     else
       sb_f(b,
            "AOT_INL AT_%s aot_%s(aot_env *env, uint32_t off, AT_%s x, AT_%s y) { CT_%s a = RD_%s(x), b = RD_%s(y); CT_%s r; %s "
