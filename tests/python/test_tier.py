@@ -37,7 +37,7 @@ def test_aot_tier_compiles_traps_and_reenters(tmp_path, monkeypatch, wat):
       (import "host" "twice" (func $twice (param i32) (result i32)))
       (func $inner (export "inner") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
       (func $boom (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
-      (func (export "outer") (param i32) (result i32) (call $boom (local.get 0)))
+      (func $outer (export "outer") (param i32) (result i32) (call $boom (local.get 0)))
       (func (export "via_host") (param i32) (result i32) (call $twice (local.get 0))))"""
     holder = {}
 
