@@ -79,8 +79,9 @@ CMN_HIDDEN void aot_source_free(aot_source *s);
 
 /* A loaded shared object for one module (cached on the module, freed with it). */
 typedef struct aot_lib {
-  void *dl;
+  void *dl;            /* NULL when the compiler failed on this module (see failed) */
   const aot_desc *desc;
+  char *failed;        /* the compiler's error, kept so later instances do not retry */
 } aot_lib;
 
 /* Returns the module's compiled library, compiling or loading it from the cache on first use.

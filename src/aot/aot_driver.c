@@ -327,10 +327,16 @@ static aot_lib *load(const char *so, isthmus_error **err) {
 aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
   *err = NULL;
   aot_lib *lib = atomic_load_explicit(&m->aot, memory_order_acquire);
-  if (lib) return lib;
+  if (lib && lib->dl) return lib;
   pthread_mutex_lock(&lock);
   lib = atomic_load_explicit(&m->aot, memory_order_acquire);
-  if (lib) goto out;
+  if (lib) {
+    if (!lib->dl) {
+      *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "%s", lib->failed);
+      lib = NULL;
+    }
+    goto out;
+  }
   char dir[3072];
   if (!identify_compiler(err) || !cache_dir(dir, sizeof dir, err)) goto out;
   uint64_t h[2] = {0xcbf29ce484222325ull, 0x243F6A8885A308D3ull};
@@ -360,6 +366,13 @@ aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
   char tmpso[3300];
   snprintf(tmpso, sizeof tmpso, "%s/module.so", tmp);
   *err = build(m, tmp, tmpso);
+  if (*err) {
+    /* the compiler ran and refused this module: remember it, a retry would fail the same way */
+    aot_lib *bad = cmn_xcalloc(1, sizeof *bad);
+    const char *msg = isthmus_error_message(*err);
+    bad->failed = cmn_xstrndup(msg, strlen(msg));
+    atomic_store_explicit(&m->aot, bad, memory_order_release);
+  }
   if (!*err && rename(tmpso, so) != 0)
     *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot move the object into %s: %s", dir, strerror(errno));
   const char *keep = getenv("ISTHMUS_AOT_KEEP");
@@ -377,7 +390,8 @@ out:
 void aot_module_release(isthmus_module *m) {
   aot_lib *lib = atomic_load(&m->aot);
   if (!lib) return;
-  dlclose(lib->dl);
+  if (lib->dl) dlclose(lib->dl);
+  free(lib->failed);
   free(lib);
   m->aot = NULL;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "isthmus.h"
@@ -143,6 +144,14 @@ static void *interrupter(void *p) {
   return NULL;
 }
 
+static int count_lines(const char *path) {
+  int n = 0;
+  FILE *f = fopen(path, "r");
+  for (int ch; f && (ch = fgetc(f)) != EOF;) n += ch == '\n';
+  if (f) fclose(f);
+  return n;
+}
+
 static bool trap_has_frame(isthmus_trap *t, const char *name) {
   for (size_t i = 0; i < isthmus_trap_frame_count(t); i++) {
     const isthmus_frame *f = isthmus_trap_frame(t, i);
@@ -236,7 +245,38 @@ int main(void) {
   r = call(store, export_func(ia, "fact"), 1, (int32_t[]){5}, &trap);
   CHECK(!trap && r == 120, "calls work after a trap");
 
-  /* 4. interruption from another thread */
+  /* 4. a compiler that fails: forced tier reports its message, and the failure is remembered
+   * (the compiler runs once per module, not once per instance) */
+  {
+    char script[400], count[400], text[900];
+    snprintf(script, sizeof script, "%s/fakecc.sh", tmpdir);
+    snprintf(count, sizeof count, "%s/fakecc.count", tmpdir);
+    snprintf(text, sizeof text,
+             "#!/bin/sh\ncase \"$1\" in --version) echo fake;; *) echo x >> %s; echo 'fake cc: no' >&2; exit 1;; esac\n",
+             count);
+    FILE *f = fopen(script, "w");
+    fputs(text, f);
+    fclose(f);
+    chmod(script, 0755);
+    setenv("CC", script, 1);
+    isthmus_module *md = module(e, "(module (func (export \"f\") (result i32) (i32.const 7)))");
+    isthmus_instance *id = NULL;
+    err = isthmus_instantiate(store, md, NULL, 0, &id, &trap);
+    CHECK(err && strstr(isthmus_error_message(err), "fake cc: no"), "compile failure message: %s",
+          err ? isthmus_error_message(err) : "no error");
+    isthmus_error_delete(err);
+    int runs = count_lines(count);
+    e->cfg.tier = ISTHMUS_TIER_AUTO;
+    err = isthmus_instantiate(store, md, NULL, 0, &id, &trap);
+    CHECK(!err && id && call(store, export_func(id, "f"), 0, NULL, &trap) == 7, "auto falls back after a failure");
+    CHECK(runs > 0 && count_lines(count) == runs, "the failing compiler ran again (%d, then %d runs)", runs,
+          count_lines(count));
+    e->cfg.tier = ISTHMUS_TIER_AOT;
+    unsetenv("CC");
+    isthmus_module_delete(md);
+  }
+
+  /* 5. interruption from another thread */
   pthread_t th;
   pthread_create(&th, NULL, interrupter, store);
   call(store, export_func(ia, "spin"), 1, (int32_t[]){0}, &trap);
