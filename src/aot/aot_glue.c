@@ -21,6 +21,7 @@ _Static_assert(offsetof(isthmus_table, size) == offsetof(aot_table, size), "aot_
 typedef struct aot_state {
   aot_thread th;
   intptr_t *jmp; /* innermost entry's jump buffer, NULL outside compiled code */
+  isthmus_store *store;
   isthmus_trap *pending; /* a trap object to deliver, else a code */
   int code;
   uint32_t off; /* wasm byte offset of the trapping instruction, or 0 */
@@ -146,10 +147,11 @@ static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cel
   (void)caller;
   aot_fref *r = envp;
   aot_state *st = state_of(r->env);
-  intptr_t *volatile saved = st->jmp;
-  volatile uint32_t saved_depth = st->th.depth;
+  /* not volatile: neither changes between the setjmp and a longjmp back to it */
+  intptr_t *saved = st->jmp;
+  uint32_t saved_depth = st->th.depth;
   if (!saved) {
-    isthmus_store *s = inst_of(r->env)->inst->store;
+    isthmus_store *s = st->store;
     st->th.stack_limit = stack_limit();
     if (s->frame_top == 0) atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
   }
@@ -164,6 +166,7 @@ static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cel
 static aot_state *store_state(isthmus_store *s) {
   if (s->aot) return s->aot;
   aot_state *st = cmn_xcalloc(1, sizeof *st);
+  st->store = s;
   st->th.max_depth = s->engine->cfg.max_call_depth;
   st->th.shadow = cmn_xcalloc((size_t)st->th.max_depth + 1, sizeof(void *));
   s->aot = st;

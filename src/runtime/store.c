@@ -121,6 +121,10 @@ isthmus_trap *isthmus_func_call_unchecked(isthmus_store *s, isthmus_func *f, uin
     atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
     return exe_run(s, f, cells);
   }
+  if (f->host) { /* host functions, and functions compiled by the AOT tier */
+    isthmus_caller caller = {s, NULL};
+    return f->host(f->env, &caller, cells);
+  }
   return exe_invoke(s, f, cells);
 }
 
