@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_FLAGS ?=
 
-.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind test-switch test-python test-wasi test-go clean fuzz bench
+.PHONY: all build asan demo test test-plain test-asan test-c test-wast test-cli test-modules test-valgrind test-switch test-python test-wasi test-go test-aot test-aot-quick clean fuzz bench
 
 all: build
 
@@ -41,7 +41,7 @@ test-switch:
 	@tests/scripts/run_wast.sh build-switch
 
 test-plain: build
-	@$(MAKE) --no-print-directory test-c test-wast test-cli test-modules test-wasi B=$(BUILD)
+	@$(MAKE) --no-print-directory test-c test-wast test-cli test-modules test-wasi test-aot-quick B=$(BUILD)
 	@$(MAKE) --no-print-directory test-python
 	@$(MAKE) --no-print-directory test-go
 
@@ -71,6 +71,17 @@ test-wast:
 test-cli:
 	@echo "== CLI tests ($(B))"
 	@tests/cli/run.sh $(abspath $(B))/isthmus
+
+# The experimental AOT tier (ISTHMUS_TIER=aot) against the interpreter's tests: cross-tier
+# seams, the conformance scripts (fresh cache), real modules, WASI programs, Go workloads.
+# Not part of `make test` yet: compiling each Go module takes minutes on a first run (the
+# objects are cached in $(B)/aot-cache). See tests/aot/README.md. AOT_PARTS=wast for a subset.
+test-aot: build
+	@tests/aot/run.sh $(B) $(AOT_PARTS)
+
+# The quick part of it (about half a minute): the seams test and the conformance scripts.
+test-aot-quick:
+	@tests/aot/run.sh $(B) seams wast
 
 # The conformance scripts under valgrind's memcheck (leaks and invalid accesses fail).
 test-valgrind: build

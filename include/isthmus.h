@@ -213,7 +213,24 @@ typedef struct isthmus_config {
   uint32_t max_call_depth;
   /* Upper bound for any memory's size in pages, on top of the module's own. 0: 65536. */
   uint32_t max_memory_pages;
+  /* Execution tier (see isthmus_tier). Default: ISTHMUS_TIER_DEFAULT. */
+  int tier;
 } isthmus_config;
+
+/* Execution tiers. INTERP runs the interpreter. AOT translates each module to C, compiles it
+ * with the system C compiler ($CC or cc) into a shared object cached in $ISTHMUS_CACHE_DIR
+ * (else $XDG_CACHE_HOME/isthmus/aot, else ~/.cache/isthmus/aot) and runs native code;
+ * instantiation fails when that is impossible. AUTO tries AOT and falls back to the
+ * interpreter with one warning on stderr. DEFAULT follows the environment variable
+ * ISTHMUS_TIER=interp|aot|auto (interp when unset). Experimental: the default is the
+ * interpreter. */
+typedef enum isthmus_tier {
+  ISTHMUS_TIER_DEFAULT = 0,
+  ISTHMUS_TIER_INTERP,
+  ISTHMUS_TIER_AOT,
+  ISTHMUS_TIER_AUTO,
+} isthmus_tier;
+ISTHMUS_API void isthmus_config_tier(isthmus_config *c, isthmus_tier tier);
 
 /* Fills c with the defaults. */
 ISTHMUS_API void isthmus_config_init(isthmus_config *c);

@@ -5,9 +5,10 @@
 /* ---------------------------------------------------------------- Engine */
 
 static PyObject *engine_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
-  static char *kwlist[] = {"value_stack_bytes", "max_call_depth", "max_memory_pages", NULL};
-  PyObject *stack = Py_None, *depth = Py_None, *pages = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOO:Engine", kwlist, &stack, &depth, &pages)) return NULL;
+  static char *kwlist[] = {"value_stack_bytes", "max_call_depth", "max_memory_pages", "tier", NULL};
+  PyObject *stack = Py_None, *depth = Py_None, *pages = Py_None, *tier = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOO:Engine", kwlist, &stack, &depth, &pages, &tier))
+    return NULL;
   isthmus_config cfg;
   isthmus_config_init(&cfg);
   if (stack != Py_None) {
@@ -36,6 +37,20 @@ static PyObject *engine_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) 
       return NULL;
     }
     cfg.max_memory_pages = (uint32_t)v;
+  }
+  if (tier != Py_None) {
+    const char *t = PyUnicode_Check(tier) ? PyUnicode_AsUTF8(tier) : NULL;
+    if (!t) {
+      if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "Engine() tier must be a str");
+      return NULL;
+    }
+    if (!strcmp(t, "interp")) isthmus_config_tier(&cfg, ISTHMUS_TIER_INTERP);
+    else if (!strcmp(t, "aot")) isthmus_config_tier(&cfg, ISTHMUS_TIER_AOT);
+    else if (!strcmp(t, "auto")) isthmus_config_tier(&cfg, ISTHMUS_TIER_AUTO);
+    else {
+      PyErr_Format(PyExc_ValueError, "Engine() tier must be 'interp', 'aot' or 'auto', not %R", tier);
+      return NULL;
+    }
   }
   EngineObject *self = (EngineObject *)tp->tp_alloc(tp, 0);
   if (!self) return NULL;

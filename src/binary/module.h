@@ -149,6 +149,9 @@ struct isthmus_module {
   /* Functions that may be named by ref.func inside bodies ("declared" references: those in
    * element segments, exports or global initializers). One bit per function. */
   uint8_t *declared_refs;
+
+  /* The AOT tier's loaded shared object (src/aot), shared by all instances. */
+  _Atomic(void *) aot;
 };
 
 /* Decodes `len` bytes (copied) into a new module with refs = 1. Returns NULL and sets *err

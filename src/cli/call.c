@@ -9,6 +9,7 @@
 
 const char cli_call_usage[] =
     "usage: isthmus call [--dir HOST[::GUEST]]... [--env NAME=VALUE]... [--invoke NAME]\n"
+    "                    [--tier interp|aot|auto]\n"
     "                    FILE.wasm [NAME] [ARGS...]\n"
     "\n"
     "Instantiates FILE.wasm, runs its export _initialize when it has one, then calls the\n"
@@ -30,6 +31,7 @@ const char cli_call_usage[] =
     "                       the same path); repeatable\n"
     "  --env NAME=VALUE     set a variable in the guest's environment (NAME alone: the\n"
     "                       host's value); repeatable\n"
+    CLI_TIER_HELP
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 on success, 1 when the module cannot be loaded or instantiated,\n"
@@ -39,6 +41,7 @@ const char cli_call_usage[] =
 typedef struct call_opts {
   cli_wasi_opts wasi;
   const char *path;
+  int tier; /* ISTHMUS_TIER_DEFAULT unless --tier */
   const char *name;
   char **args;
   int num_args;
@@ -64,6 +67,8 @@ static int call_parse_cmdline(int argc, char **argv, call_opts *o) {
         o->name = argv[++i];
       } else if (strncmp(a, "--invoke=", 9) == 0) {
         o->name = a + 9;
+      } else if ((took = cli_tier_parse_opt(argc, argv, &i, "call", &o->tier)) != 0) {
+        if (took < 0) return CLI_EXIT_USAGE;
       } else if ((took = cli_wasi_parse_opt(&o->wasi, argc, argv, &i, "call")) != 0) {
         if (took < 0) return CLI_EXIT_USAGE;
       } else {
@@ -194,7 +199,7 @@ int cli_call_main(int argc, char **argv) {
     return status;
   }
   status = CLI_EXIT_FAIL;
-  cli_session s = {.trap_prefix = "error: "};
+  cli_session s = {.tier = o.tier, .trap_prefix = "error: "};
   isthmus_val *args = NULL, *results = NULL;
   const isthmus_functype *ft = NULL;
   if (!cli_session_load(&s, "call", o.path)) goto done;

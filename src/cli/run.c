@@ -26,6 +26,7 @@ const char cli_run_usage[] =
     "  --invoke NAME        call the export NAME instead of _start; ARGS are then also its\n"
     "                       parameters (read as in 'isthmus call') and its results are\n"
     "                       printed, one per line\n"
+    CLI_TIER_HELP
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: the guest's own code when it calls proc_exit, otherwise 0 when it returns;\n"
@@ -43,6 +44,7 @@ typedef struct run_opts {
   cli_wasi_opts wasi;
   const char *invoke; /* NULL: run _start */
   const char *path;
+  int tier; /* ISTHMUS_TIER_DEFAULT unless --tier */
   char **args; /* the guest's arguments after FILE.wasm */
   int num_args;
 } run_opts;
@@ -70,6 +72,8 @@ static int run_parse_cmdline(int argc, char **argv, run_opts *o) {
       o->invoke = argv[++i];
     } else if (strncmp(a, "--invoke=", 9) == 0) {
       o->invoke = a + 9;
+    } else if ((took = cli_tier_parse_opt(argc, argv, &i, "run", &o->tier)) != 0) {
+      if (took < 0) return CLI_EXIT_USAGE;
     } else if ((took = cli_wasi_parse_opt(&o->wasi, argc, argv, &i, "run")) != 0) {
       if (took < 0) return CLI_EXIT_USAGE;
     } else {
@@ -94,7 +98,7 @@ int cli_run_main(int argc, char **argv) {
     return status;
   }
   status = CLI_EXIT_FAIL;
-  cli_session s = {.trap_prefix = "Error: "};
+  cli_session s = {.tier = o.tier, .trap_prefix = "Error: "};
   isthmus_val *args = NULL, *results = NULL;
   const isthmus_functype *ft = NULL;
   if (!cli_session_load(&s, "run", o.path)) goto done;

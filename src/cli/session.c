@@ -9,13 +9,30 @@
 #include "cli.h"
 #include "util.h"
 
+int cli_tier_parse_opt(int argc, char **argv, int *i, const char *cmd, int *tier) {
+  const char *a = argv[*i];
+  if (strcmp(a, "--tier") != 0 && strncmp(a, "--tier=", 7) != 0) return 0;
+  const char *t = a[6] == '=' ? a + 7 : *i + 1 < argc ? argv[++*i] : "";
+  if (!strcmp(t, "interp")) *tier = ISTHMUS_TIER_INTERP;
+  else if (!strcmp(t, "aot")) *tier = ISTHMUS_TIER_AOT;
+  else if (!strcmp(t, "auto")) *tier = ISTHMUS_TIER_AUTO;
+  else {
+    cli_errorf("%s: --tier wants interp, aot or auto, not '%s'", cmd, t);
+    return -1;
+  }
+  return 1;
+}
+
 bool cli_session_load(cli_session *s, const char *cmd, const char *path) {
   s->cmd = cmd;
   s->path = path;
   if (!s->trap_prefix) s->trap_prefix = "Error: ";
   s->bytes = cli_read_file(path, &s->len);
   if (!s->bytes) return false;
-  s->engine = isthmus_engine_new(NULL);
+  isthmus_config cfg;
+  isthmus_config_init(&cfg);
+  isthmus_config_tier(&cfg, (isthmus_tier)s->tier);
+  s->engine = isthmus_engine_new(&cfg);
   if (!s->engine) {
     cli_errorf("out of memory");
     return false;

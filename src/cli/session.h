@@ -14,6 +14,7 @@ typedef struct cli_session {
   const char *cmd;         /* "run" or "call": the prefix of messages */
   const char *trap_prefix; /* what a trap's message is printed after ("Error: ") */
   const char *path;
+  int tier;                /* isthmus_tier; ISTHMUS_TIER_DEFAULT unless --tier */
   uint8_t *bytes;
   size_t len;
   isthmus_engine *engine;
@@ -28,7 +29,17 @@ typedef struct cli_session {
 /* Status returned by the steps below when the command should go on. */
 #define CLI_GO_ON (-1)
 
-/* Reads, decodes and validates path. False after a message. */
+/* Recognises --tier T / --tier=T at argv[*i] (advancing *i over a separate value). Returns 1
+ * when it took the option, 0 when argv[*i] is not --tier, -1 after a message when T is wrong. */
+int cli_tier_parse_opt(int argc, char **argv, int *i, const char *cmd, int *tier);
+
+/* The --tier line of the commands' help texts. */
+#define CLI_TIER_HELP                                                                        \
+  "  --tier interp|aot|auto  execution tier (default: $ISTHMUS_TIER, else interp); aot\n"    \
+  "                       compiles the module with the C compiler first and caches it\n"     \
+  "                       (experimental; the first run of a Go module takes minutes)\n"
+
+/* Reads, decodes and validates path (with the engine configured for s->tier). False after a message. */
 bool cli_session_load(cli_session *s, const char *cmd, const char *path);
 
 /* The export `name` of the module as a function type. False (after a message) when the

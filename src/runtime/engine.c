@@ -1,4 +1,7 @@
 /* engine.c — engine configuration and the module life cycle (decode, validate, free). */
+#include <stdio.h>
+
+#include "aot.h"
 #include "rt.h"
 #include "valid.h"
 
@@ -6,7 +9,23 @@ void isthmus_config_init(isthmus_config *c) {
   c->value_stack_bytes = 16u << 20;
   c->max_call_depth = 100000;
   c->max_memory_pages = 65536;
+  c->tier = ISTHMUS_TIER_DEFAULT;
 }
+
+/* ISTHMUS_TIER=interp|aot|auto picks the tier of configs that leave it at the default, so the
+ * CLI, the tests and Python can switch tiers without new flags. */
+static isthmus_tier tier_from_env(void) {
+  const char *t = getenv("ISTHMUS_TIER");
+  if (!t || !*t || !strcmp(t, "interp")) return ISTHMUS_TIER_INTERP;
+  if (!strcmp(t, "aot")) return ISTHMUS_TIER_AOT;
+  if (!strcmp(t, "auto")) return ISTHMUS_TIER_AUTO;
+  static atomic_int warned;
+  if (atomic_fetch_add(&warned, 1) == 0)
+    fprintf(stderr, "isthmus: warning: ISTHMUS_TIER=%s is not interp, aot or auto; using interp\n", t);
+  return ISTHMUS_TIER_INTERP;
+}
+
+void isthmus_config_tier(isthmus_config *c, isthmus_tier tier) { c->tier = tier; }
 
 isthmus_engine *isthmus_engine_new(const isthmus_config *cfg) {
   isthmus_engine *e = calloc(1, sizeof *e);
@@ -17,7 +36,9 @@ isthmus_engine *isthmus_engine_new(const isthmus_config *cfg) {
     if (cfg->max_call_depth > 0) e->cfg.max_call_depth = cfg->max_call_depth;
     if (cfg->max_memory_pages > 0 && cfg->max_memory_pages <= 65536)
       e->cfg.max_memory_pages = cfg->max_memory_pages;
+    if (cfg->tier >= ISTHMUS_TIER_DEFAULT && cfg->tier <= ISTHMUS_TIER_AUTO) e->cfg.tier = cfg->tier;
   }
+  if (e->cfg.tier == ISTHMUS_TIER_DEFAULT) e->cfg.tier = tier_from_env();
   return e;
 }
 
@@ -53,5 +74,6 @@ void isthmus_module_delete(isthmus_module *m) {
   if (!m) return;
   if (atomic_fetch_sub(&m->refs, 1) != 1) return;
   exe_module_release(m);
+  aot_module_release(m);
   bin_module_free(m);
 }

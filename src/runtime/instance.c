@@ -1,6 +1,7 @@
 /* instance.c — instantiation in the order the specification gives: imports checked against
  * the module's types, then globals, tables, memories, exports, element and data segments
  * (in order; a trap leaves earlier writes in place), then the start function. */
+#include "aot.h"
 #include "opcodes.h"
 #include "rt.h"
 
@@ -98,6 +99,7 @@ static isthmus_error *check_import(isthmus_store *s, isthmus_module *m, const bi
 
 void rt_instance_free(isthmus_instance *inst) {
   isthmus_module *m = inst->module;
+  aot_instance_free(inst);
   if (inst->elems)
     for (uint32_t i = 0; i < m->num_elems; i++) free(inst->elems[i].refs);
   free(inst->elems);
@@ -227,6 +229,8 @@ isthmus_error *isthmus_instantiate(isthmus_store *s, isthmus_module *m, const is
     }
   }
 
+  isthmus_error *aerr = aot_instance_attach(inst);
+  if (aerr) return aerr;
   isthmus_trap *t = init_segments(inst);
   if (!t && m->has_start) {
     uint64_t cells[1] = {0};

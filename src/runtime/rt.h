@@ -69,6 +69,7 @@ struct isthmus_instance {
   rt_elemseg *elems;          /* module->num_elems */
   rt_dataseg *datas;          /* module->num_datas */
   isthmus_extern *exports;    /* module->num_exports */
+  void *aot;                  /* the AOT tier's environment (src/aot), NULL when interpreted */
 };
 
 /* One activation record of the interpreter; kept on the store's frame stack. */
@@ -97,6 +98,7 @@ struct isthmus_store {
   uint32_t frame_top;    /* frames in use (across nested calls) */
 
   atomic_int interrupt;  /* set by isthmus_store_interrupt, polled by the interpreter */
+  void *aot;             /* the AOT tier's per-store state (src/aot), allocated on first use */
   void *data;
 };
 

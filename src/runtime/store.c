@@ -1,4 +1,5 @@
 /* store.c — stores own runtime objects and the execution stacks; functions and calls. */
+#include "aot.h"
 #include "exec.h"
 #include "rt.h"
 
@@ -53,6 +54,7 @@ void isthmus_store_delete(isthmus_store *s) {
   cmn_vec_free(s->owned_types);
   free(s->stack);
   free(s->frames);
+  aot_store_free(s);
   free(s);
 }
 
@@ -118,6 +120,10 @@ isthmus_trap *isthmus_func_call_unchecked(isthmus_store *s, isthmus_func *f, uin
                  atomic_load_explicit(&exe_handlers_ready, memory_order_acquire))) {
     atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
     return exe_run(s, f, cells);
+  }
+  if (f->host) { /* host functions, and functions compiled by the AOT tier */
+    isthmus_caller caller = {s, NULL};
+    return f->host(f->env, &caller, cells);
   }
   return exe_invoke(s, f, cells);
 }

@@ -58,7 +58,19 @@ def main():
     ap.add_argument("--calls", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--go", help="a Go c-shared module exporting sum (examples/seed), optional")
+    ap.add_argument("--tiers", action="store_true",
+                    help="with --go: Go sum on the interpreter and on the AOT tier, measured in turns")
     args = ap.parse_args()
+    if args.tiers and args.go:
+        libs = [isthmus.load(args.go, engine=isthmus.Engine(tier=t)) for t in ("interp", "aot")]
+        for lib in libs:
+            for _ in range(1000):
+                lib.sum(12, 12)
+        t_add, t_int, t_aot = interleaved([operator.add, libs[0].sum, libs[1].sum], args.calls, args.repeat)
+        print(f"python {sys.version.split()[0]}, best of {args.repeat} x {args.calls} calls, in turns")
+        for name, ns in (("operator.add(12, 12)", t_add), ("Go sum, interpreter", t_int), ("Go sum, AOT tier", t_aot)):
+            print(f"  {name:32s} {ns:9.1f} ns/call  ({ns / t_add:.2f}x operator.add)")
+        return
 
     lib = isthmus.load(SUM_WASM)
     assert lib.sum(12, 12) == 24

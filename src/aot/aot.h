@@ -1,0 +1,99 @@
+/* aot.h — the ahead-of-time tier: a validated module is translated to C (aot_translate.c),
+ * compiled by the system C compiler into a cached shared object (aot_driver.c) and run
+ * through the glue in aot_glue.c. Compiled functions plug into the runtime as host
+ * functions (isthmus_func.host = the AOT entry), so the interpreter, the public call API
+ * and host code call them without knowing about this tier. */
+#ifndef ISTHMUS_AOT_H
+#define ISTHMUS_AOT_H
+
+#include "rt.h"
+
+/* The contract between the host and generated code, written once: the host compiles it
+ * (AOT_ABI(AOT_ABI_CODE)) and the translator emits it as text (AOT_ABI(AOT_ABI_TEXT)) at the
+ * top of every generated file, so both sides always agree and nothing is installed beside
+ * the library. Generated code needs no symbol from the host: everything it calls is
+ * reached through aot_env.rt. */
+#define AOT_ABI(X)                                                                             \
+  X(typedef struct aot_env aot_env;                                                            \
+    typedef struct aot_rt {                                                                    \
+      void (*trap)(aot_env *env, int code, uint32_t off); /* never returns; off: wasm byte offset */                                \
+      void (*call)(aot_env *env, void *func, uint64_t *cells); /* any isthmus_func */          \
+      uint32_t (*memory_grow)(aot_env *env, uint32_t delta);                                   \
+      void (*memory_init)(aot_env *env, uint32_t seg, uint32_t d, uint32_t s, uint32_t n);    \
+      void (*memory_copy)(aot_env *env, uint32_t d, uint32_t s, uint32_t n);                   \
+      void (*memory_fill)(aot_env *env, uint32_t d, uint32_t v, uint32_t n);                   \
+      void (*table_init)(aot_env *env, uint32_t t, uint32_t seg, uint32_t d, uint32_t s, uint32_t n); \
+      void (*table_copy)(aot_env *env, uint32_t dt, uint32_t st, uint32_t d, uint32_t s, uint32_t n); \
+      void (*table_fill)(aot_env *env, uint32_t t, uint32_t i, uint64_t v, uint32_t n);       \
+      uint32_t (*table_grow)(aot_env *env, uint32_t t, uint64_t init, uint32_t delta);         \
+      void (*elem_drop)(aot_env *env, uint32_t seg);                                           \
+      void (*data_drop)(aot_env *env, uint32_t seg);                                           \
+      void *entry; /* isthmus_func.host of every compiled function */                         \
+    } aot_rt;                                                                                  \
+    typedef struct aot_table { uint64_t *elems; uint32_t size; } aot_table;                    \
+    typedef struct aot_fref {                                                                  \
+      void *typed; /* the C function with the wasm signature */                                \
+      void (*tramp)(aot_env *env, uint64_t *cells);                                            \
+      aot_env *env;                                                                            \
+    } aot_fref;                                                                                \
+    typedef struct aot_thread {                                                                \
+      uint32_t depth, max_depth;                                                               \
+      char *stack_limit;                                                                       \
+      void **shadow; /* isthmus_func* of each active compiled frame, for backtraces */         \
+    } aot_thread;                                                                              \
+    struct aot_env {                                                                           \
+      uint8_t *mem_base;                                                                       \
+      size_t *mem_size;                                                                        \
+      uint64_t **globals;                                                                      \
+      aot_table **tables;                                                                      \
+      void **funcs;                                                                            \
+      const void **types;                                                                      \
+      const aot_rt *rt;                                                                        \
+      aot_thread *th;                                                                          \
+      volatile int *interrupt;                                                                 \
+    };                                                                                         \
+    typedef struct aot_desc {                                                                  \
+      uint32_t abi, num_funcs;                                                                 \
+      void *const *typed;                                                                      \
+      void (*const *tramp)(aot_env *env, uint64_t *cells);                                     \
+    } aot_desc;)
+
+#define AOT_ABI_CODE(...) __VA_ARGS__
+AOT_ABI(AOT_ABI_CODE)
+
+/* Bumped whenever the generated code or the ABI changes: part of the cache key. */
+#define AOT_VERSION 3
+
+typedef enum aot_tier { AOT_OFF, AOT_FORCED, AOT_AUTO } aot_tier;
+
+/* Translates the module's reachable functions into `*nunits` C sources (malloc'ed strings)
+ * and a shared header (the last element of the returned array, named by the driver). */
+typedef struct aot_source {
+  char **units;
+  size_t num_units;
+  char *header;
+  uint32_t compiled; /* functions translated */
+} aot_source;
+CMN_HIDDEN void aot_translate(const isthmus_module *m, aot_source *out);
+CMN_HIDDEN void aot_source_free(aot_source *s);
+
+/* A loaded shared object for one module (cached on the module, freed with it). */
+typedef struct aot_lib {
+  void *dl;            /* NULL when the compiler failed on this module (see failed) */
+  const aot_desc *desc;
+  char *failed;        /* the compiler's error, kept so later instances do not retry */
+} aot_lib;
+
+/* Returns the module's compiled library, compiling or loading it from the cache on first use.
+ * NULL with *err set when it cannot. */
+CMN_HIDDEN aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err);
+CMN_HIDDEN void aot_module_release(isthmus_module *m);
+
+/* Called by instantiation before segments and the start function: switches the instance's
+ * compiled functions to this tier according to the engine's tier setting. A forced tier
+ * that cannot compile returns an error; "auto" warns on stderr and stays interpreted. */
+CMN_HIDDEN isthmus_error *aot_instance_attach(isthmus_instance *inst);
+CMN_HIDDEN void aot_instance_free(isthmus_instance *inst);
+CMN_HIDDEN void aot_store_free(isthmus_store *s);
+
+#endif

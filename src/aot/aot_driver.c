@@ -1,0 +1,397 @@
+/* aot_driver.c — from a module to a loaded shared object: the cache, the C compiler, dlopen.
+ *
+ * The cache key hashes the module bytes with the translator version, the runtime layout the
+ * generated code depends on, the compiler command and its --version line and the
+ * optimization flags, so a rebuilt library or another compiler never reuses a stale object.
+ * The object is built in a private temporary directory and renamed into place, so concurrent
+ * processes never see half-written files (the loser of a race renames an equal file). */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aot.h"
+
+extern char **environ;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---------------------------------------------------------------- key */
+
+/* Two independent 64-bit hashes (FNV-1a and a multiply-rotate hash): 128 bits against
+ * accidental collisions; the cache directory belongs to the user, so no adversary is assumed. */
+static void hash_bytes(const uint8_t *p, size_t n, uint64_t h[2]) {
+  uint64_t a = h[0], b = h[1];
+  for (size_t i = 0; i < n; i++) {
+    a = (a ^ p[i]) * 0x100000001b3ull;
+    b = (b ^ p[i]) * 0x9E3779B97F4A7C15ull;
+    b = (b << 27) | (b >> 37);
+  }
+  h[0] = a;
+  h[1] = b;
+}
+
+static char compiler_id[512];
+
+static const char *cc_command(void) {
+  const char *cc = getenv("CC");
+  return cc && *cc ? cc : "cc";
+}
+
+/* Flags that keep the C compiler to wasm semantics: no fused multiply-add, no folds that lose
+ * a signalling NaN's quieting (`x - 0.0`, `x * 1.0` must return a quiet NaN), no assumptions
+ * from signed overflow or type-based aliasing. Part of the cache key. */
+static const char *const cc_flags[] = {"-fPIC", "-w", "-ffp-contract=off", "-fsignaling-nans",
+                                       "-fno-strict-aliasing", "-fwrapv"};
+
+static const char *opt_flag(void) {
+  const char *o = getenv("ISTHMUS_AOT_OPT");
+  return o && *o ? o : "-O2";
+}
+
+/* Splits a command line on spaces ($CC may be "ccache gcc"); returns argc. */
+static int split(char *s, char **argv, int max) {
+  int n = 0;
+  for (char *p = strtok(s, " \t"); p && n < max - 1; p = strtok(NULL, " \t")) argv[n++] = p;
+  argv[n] = NULL;
+  return n;
+}
+
+/* Runs argv with stdout+stderr to `log` (or /dev/null); returns the pid or -1. */
+static pid_t spawn(char **argv, const char *log) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log ? log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    errno = rc;
+    return -1;
+  }
+  return pid;
+}
+
+static int wait_status(pid_t pid) {
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* The compiler's first --version line, once per process; false when it cannot be run. */
+static bool identify_compiler(isthmus_error **err) {
+  if (compiler_id[0]) return true;
+  char cmd[512], *argv[32];
+  snprintf(cmd, sizeof cmd, "%s", cc_command());
+  int n = split(cmd, argv, 30);
+  if (n == 0) {
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: CC is empty");
+    return false;
+  }
+  argv[n] = "--version";
+  argv[n + 1] = NULL;
+  char log[] = "/tmp/isthmus-ccid-XXXXXX";
+  int fd = mkstemp(log);
+  if (fd < 0) {
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot create a temporary file: %s", strerror(errno));
+    return false;
+  }
+  close(fd);
+  pid_t pid = spawn(argv, log);
+  int status = pid < 0 ? -1 : wait_status(pid);
+  char line[400] = "";
+  FILE *f = fopen(log, "r");
+  if (f) {
+    if (!fgets(line, sizeof line, f)) line[0] = 0;
+    fclose(f);
+  }
+  unlink(log);
+  if (pid < 0 || status != 0) {
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1,
+                     "AOT: no working C compiler: `%s --version` %s (set CC to a C compiler such as gcc or clang)",
+                     cc_command(), pid < 0 ? strerror(errno) : "failed");
+    return false;
+  }
+  line[strcspn(line, "\n")] = 0;
+  snprintf(compiler_id, sizeof compiler_id, "%s|%s", cc_command(), line);
+  return true;
+}
+
+/* ---------------------------------------------------------------- cache directory */
+
+static int mkdirs(char *path) {
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
+  return 0;
+}
+
+static bool cache_dir(char *out, size_t cap, isthmus_error **err) {
+  const char *d = getenv("ISTHMUS_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  if (d && *d) snprintf(out, cap, "%s", d);
+  else if (x && *x) snprintf(out, cap, "%s/isthmus/aot", x);
+  else if (home && *home) snprintf(out, cap, "%s/.cache/isthmus/aot", home);
+  else {
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: no cache directory (set ISTHMUS_CACHE_DIR or HOME)");
+    return false;
+  }
+  if (mkdirs(out) != 0) {
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot create cache directory %s: %s", out, strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+/* ---------------------------------------------------------------- compile */
+
+static bool write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  if (!f) return false;
+  size_t n = strlen(text);
+  bool ok = fwrite(text, 1, n, f) == n;
+  return fclose(f) == 0 && ok;
+}
+
+static void remove_tree(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d) {
+    struct dirent *e;
+    char p[4096];
+    while ((e = readdir(d))) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+      unlink(p);
+    }
+    closedir(d);
+  }
+  rmdir(dir);
+}
+
+/* Removes build directories left by processes that died mid-build (older than a day, so a
+ * build in progress elsewhere is never touched). */
+static void sweep_stale(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  char p[4096];
+  time_t now = time(NULL);
+  while ((e = readdir(d))) {
+    if (strncmp(e->d_name, "tmp-", 4) != 0) continue;
+    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    struct stat st;
+    if (stat(p, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > 24 * 3600) remove_tree(p);
+  }
+  closedir(d);
+}
+
+static isthmus_error *compile_failure(const char *what, const char *log, int status) {
+  char msg[1200] = "";
+  FILE *f = fopen(log, "r");
+  if (f) {
+    size_t n = fread(msg, 1, sizeof msg - 1, f);
+    msg[n] = 0;
+    fclose(f);
+  }
+  return cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: %s failed (exit %d): %s", what, status, msg);
+}
+
+static int jobs(void) {
+  const char *j = getenv("ISTHMUS_AOT_JOBS");
+  long n = j && *j ? strtol(j, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/* Builds `so` from the module in temporary directory `tmp`. */
+static isthmus_error *build(isthmus_module *m, const char *tmp, const char *so) {
+  aot_source src;
+  aot_translate(m, &src);
+  char path[4096], log[4096];
+  isthmus_error *err = NULL;
+  snprintf(path, sizeof path, "%s/aot.h", tmp);
+  if (!write_file(path, src.header)) {
+    err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot write %s: %s", path, strerror(errno));
+    goto done;
+  }
+  for (size_t i = 0; i < src.num_units; i++) {
+    snprintf(path, sizeof path, "%s/u%zu.c", tmp, i);
+    if (!write_file(path, src.units[i])) {
+      err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot write %s: %s", path, strerror(errno));
+      goto done;
+    }
+  }
+  /* compile the units, `jobs()` at a time; waits name their pid, since the embedding
+   * process (Python, a test runner) may have children of its own */
+  {
+    size_t n = src.num_units, next = 0, first = 0;
+    pid_t *pids = cmn_xcalloc(n, sizeof(pid_t));
+    size_t par = (size_t)jobs();
+    while (first < next || (next < n && !err)) {
+      while (!err && next < n && next - first < par) {
+        char cmd[512], *argv[48];
+        snprintf(cmd, sizeof cmd, "%s", cc_command());
+        int a = split(cmd, argv, 32);
+        char src_path[4096], obj_path[4096], inc[4096], opt[64];
+        snprintf(src_path, sizeof src_path, "%s/u%zu.c", tmp, next);
+        snprintf(obj_path, sizeof obj_path, "%s/u%zu.o", tmp, next);
+        snprintf(log, sizeof log, "%s/u%zu.log", tmp, next);
+        snprintf(inc, sizeof inc, "-I%s", tmp);
+        snprintf(opt, sizeof opt, "%s", opt_flag());
+        argv[a++] = opt;
+        for (size_t k = 0; k < CMN_ARRAY_LEN(cc_flags); k++) argv[a++] = (char *)cc_flags[k];
+        const char *extra[] = {inc, "-c", src_path, "-o", obj_path};
+        for (size_t k = 0; k < CMN_ARRAY_LEN(extra); k++) argv[a++] = (char *)extra[k];
+        argv[a] = NULL;
+        pids[next] = spawn(argv, log);
+        if (pids[next] < 0) {
+          err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot run the C compiler `%s`: %s", cc_command(),
+                          strerror(errno));
+          break;
+        }
+        next++;
+      }
+      if (first == next) break;
+      int code = wait_status(pids[first]);
+      if (code != 0 && !err) {
+        snprintf(log, sizeof log, "%s/u%zu.log", tmp, first);
+        err = compile_failure("C compiler", log, code);
+      }
+      first++;
+    }
+    free(pids);
+    if (err) goto done;
+  }
+  /* link */
+  {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s", cc_command());
+    char **argv = cmn_xcalloc(src.num_units + 48, sizeof(char *));
+    int a = split(cmd, argv, 32);
+    char **objs = cmn_xcalloc(src.num_units, sizeof(char *));
+    argv[a++] = "-shared";
+    argv[a++] = "-o";
+    argv[a++] = (char *)so;
+    for (size_t i = 0; i < src.num_units; i++) {
+      char p[4096];
+      snprintf(p, sizeof p, "%s/u%zu.o", tmp, i);
+      objs[i] = cmn_xstrndup(p, strlen(p));
+      argv[a++] = objs[i];
+    }
+    argv[a++] = "-lm";
+    argv[a] = NULL;
+    snprintf(log, sizeof log, "%s/link.log", tmp);
+    pid_t pid = spawn(argv, log);
+    int status = pid < 0 ? -1 : wait_status(pid);
+    if (status != 0) err = compile_failure("linking the shared object", log, status);
+    for (size_t i = 0; i < src.num_units; i++) free(objs[i]);
+    free(objs);
+    free(argv);
+  }
+done:
+  aot_source_free(&src);
+  return err;
+}
+
+/* ---------------------------------------------------------------- load */
+
+static aot_lib *load(const char *so, isthmus_error **err) {
+  void *dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+  if (!dl) {
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot load %s: %s", so, dlerror());
+    return NULL;
+  }
+  const aot_desc *d = dlsym(dl, "isthmus_aot_desc");
+  if (!d || d->abi != AOT_VERSION) {
+    dlclose(dl);
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: %s is not a compatible compiled module", so);
+    return NULL;
+  }
+  aot_lib *lib = cmn_xcalloc(1, sizeof *lib);
+  lib->dl = dl;
+  lib->desc = d;
+  return lib;
+}
+
+aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
+  *err = NULL;
+  aot_lib *lib = atomic_load_explicit(&m->aot, memory_order_acquire);
+  if (lib && lib->dl) return lib;
+  pthread_mutex_lock(&lock);
+  lib = atomic_load_explicit(&m->aot, memory_order_acquire);
+  if (lib) {
+    if (!lib->dl) {
+      *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "%s", lib->failed);
+      lib = NULL;
+    }
+    goto out;
+  }
+  char dir[3072];
+  if (!identify_compiler(err) || !cache_dir(dir, sizeof dir, err)) goto out;
+  uint64_t h[2] = {0xcbf29ce484222325ull, 0x243F6A8885A308D3ull};
+  hash_bytes(m->bytes, m->size, h);
+  char salt[1400];
+  int n = snprintf(salt, sizeof salt, "v%d|%zu,%zu,%zu,%zu|%s|%s", AOT_VERSION, sizeof(isthmus_func),
+                   offsetof(isthmus_func, type), offsetof(isthmus_func, host), offsetof(isthmus_func, env),
+                   compiler_id, opt_flag());
+  for (size_t k = 0; k < CMN_ARRAY_LEN(cc_flags) && n > 0 && (size_t)n < sizeof salt; k++)
+    n += snprintf(salt + n, sizeof salt - (size_t)n, " %s", cc_flags[k]);
+  hash_bytes((const uint8_t *)salt, strlen(salt), h);
+  char so[3200];
+  snprintf(so, sizeof so, "%s/%016llx%016llx.so", dir, (unsigned long long)h[0], (unsigned long long)h[1]);
+  if (access(so, R_OK) == 0) {
+    lib = load(so, err);
+    if (lib) goto publish;
+    isthmus_error_delete(*err); /* a damaged entry: rebuild it */
+    *err = NULL;
+  }
+  sweep_stale(dir);
+  char tmp[3200];
+  snprintf(tmp, sizeof tmp, "%s/tmp-XXXXXX", dir);
+  if (!mkdtemp(tmp)) {
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot create a directory in %s: %s", dir, strerror(errno));
+    goto out;
+  }
+  char tmpso[3300];
+  snprintf(tmpso, sizeof tmpso, "%s/module.so", tmp);
+  *err = build(m, tmp, tmpso);
+  if (*err) {
+    /* the compiler ran and refused this module: remember it, a retry would fail the same way */
+    aot_lib *bad = cmn_xcalloc(1, sizeof *bad);
+    const char *msg = isthmus_error_message(*err);
+    bad->failed = cmn_xstrndup(msg, strlen(msg));
+    atomic_store_explicit(&m->aot, bad, memory_order_release);
+  }
+  if (!*err && rename(tmpso, so) != 0)
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot move the object into %s: %s", dir, strerror(errno));
+  const char *keep = getenv("ISTHMUS_AOT_KEEP");
+  if (!(keep && *keep && *keep != '0')) remove_tree(tmp);
+  if (*err) goto out;
+  lib = load(so, err);
+  if (!lib) goto out;
+publish:
+  atomic_store_explicit(&m->aot, lib, memory_order_release);
+out:
+  pthread_mutex_unlock(&lock);
+  return lib;
+}
+
+void aot_module_release(isthmus_module *m) {
+  aot_lib *lib = atomic_load(&m->aot);
+  if (!lib) return;
+  if (lib->dl) dlclose(lib->dl);
+  free(lib->failed);
+  free(lib);
+  m->aot = NULL;
+}

@@ -1,0 +1,239 @@
+/* aot_glue.c — running compiled code: per-instance environments, the entry trampoline that
+ * catches traps, and the runtime services generated code calls through aot_rt.
+ *
+ * A compiled function is an ordinary isthmus_func whose `host` is aot_entry and whose `env`
+ * is its aot_fref, so every caller that can call a host function (the interpreter, the public
+ * call API, the Python binding) can call it, and exec needs no change. aot_entry sets a jump
+ * buffer; a trap anywhere below it (generated code, a runtime service, a host or interpreted
+ * callee) stores its trap in the store's state and long-jumps back there. Nested entries (Go →
+ * host → Python → Go export) each keep their own buffer and restore the previous one. */
+#define _GNU_SOURCE 1
+#include <pthread.h>
+#include <stdio.h>
+
+#include "aot.h"
+#include "exec.h"
+
+_Static_assert(offsetof(isthmus_table, elems) == offsetof(aot_table, elems), "aot_table mirrors isthmus_table");
+_Static_assert(offsetof(isthmus_table, size) == offsetof(aot_table, size), "aot_table mirrors isthmus_table");
+
+/* Per store: the part generated code reads (aot_thread) and the unwinding state. */
+typedef struct aot_state {
+  aot_thread th;
+  intptr_t *jmp; /* innermost entry's jump buffer, NULL outside compiled code */
+  isthmus_store *store;
+  isthmus_trap *pending; /* a trap object to deliver, else a code */
+  int code;
+  uint32_t off; /* wasm byte offset of the trapping instruction, or 0 */
+} aot_state;
+
+/* Per instance. env comes first: generated code gets &ai->env and the services cast back. */
+typedef struct aot_inst {
+  aot_env env;
+  isthmus_instance *inst;
+  aot_fref *frefs; /* one per defined function */
+  uint64_t **gcells;
+} aot_inst;
+
+static inline aot_inst *inst_of(aot_env *env) { return (aot_inst *)env; }
+static inline aot_state *state_of(aot_env *env) { return (aot_state *)env->th; }
+
+__attribute__((noreturn)) static void raise_trap(aot_state *st) {
+  if (!st->jmp) {
+    fprintf(stderr, "isthmus: internal error: AOT trap outside compiled code\n");
+    abort();
+  }
+  __builtin_longjmp(st->jmp, 1);
+}
+
+static void svc_trap(aot_env *env, int code, uint32_t off) {
+  aot_state *st = state_of(env);
+  st->pending = NULL;
+  st->code = code;
+  st->off = off;
+  raise_trap(st);
+}
+
+static void trap_if(aot_env *env, int code) {
+  if (code) svc_trap(env, code, 0);
+}
+
+static void svc_call(aot_env *env, void *fp, uint64_t *cells) {
+  isthmus_func *f = fp;
+  isthmus_instance *inst = inst_of(env)->inst;
+  isthmus_trap *t;
+  if (f->host) {
+    isthmus_caller c = {inst->store, inst};
+    t = f->host(f->env, &c, cells);
+  } else {
+    t = exe_invoke(inst->store, f, cells);
+  }
+  if (t) {
+    aot_state *st = state_of(env);
+    st->pending = t;
+    raise_trap(st);
+  }
+}
+
+static uint32_t svc_memory_grow(aot_env *env, uint32_t delta) {
+  return (uint32_t)(int32_t)rt_memory_grow(inst_of(env)->inst->memories[0], delta);
+}
+static void svc_memory_init(aot_env *env, uint32_t seg, uint32_t d, uint32_t s, uint32_t n) {
+  trap_if(env, exe_memory_init(inst_of(env)->inst, seg, d, s, n));
+}
+static void svc_memory_copy(aot_env *env, uint32_t d, uint32_t s, uint32_t n) {
+  trap_if(env, exe_memory_copy(inst_of(env)->inst->memories[0], d, s, n));
+}
+static void svc_memory_fill(aot_env *env, uint32_t d, uint32_t v, uint32_t n) {
+  trap_if(env, exe_memory_fill(inst_of(env)->inst->memories[0], d, v, n));
+}
+static void svc_table_init(aot_env *env, uint32_t t, uint32_t seg, uint32_t d, uint32_t s, uint32_t n) {
+  trap_if(env, exe_table_init(inst_of(env)->inst, t, seg, d, s, n));
+}
+static void svc_table_copy(aot_env *env, uint32_t dt, uint32_t st, uint32_t d, uint32_t s, uint32_t n) {
+  trap_if(env, exe_table_copy(inst_of(env)->inst, dt, st, d, s, n));
+}
+static void svc_table_fill(aot_env *env, uint32_t t, uint32_t i, uint64_t v, uint32_t n) {
+  trap_if(env, exe_table_fill(inst_of(env)->inst->tables[t], i, v, n));
+}
+static uint32_t svc_table_grow(aot_env *env, uint32_t t, uint64_t init, uint32_t delta) {
+  return (uint32_t)(int32_t)rt_table_grow(inst_of(env)->inst->tables[t], delta, init);
+}
+static void svc_elem_drop(aot_env *env, uint32_t seg) { inst_of(env)->inst->elems[seg].count = 0; }
+static void svc_data_drop(aot_env *env, uint32_t seg) { inst_of(env)->inst->datas[seg].len = 0; }
+
+static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cells);
+
+static const aot_rt services = {
+    svc_trap,       svc_call,       svc_memory_grow, svc_memory_init, svc_memory_copy,
+    svc_memory_fill, svc_table_init, svc_table_copy, svc_table_fill,  svc_table_grow,
+    svc_elem_drop,  svc_data_drop,  (void *)aot_entry,
+};
+
+/* The lowest address compiled code may use on this thread: the thread's real stack bottom
+ * plus a margin for host functions (Python callbacks among them) and trap handling. */
+static __thread char *tl_stack_limit;
+static char *stack_limit(void) {
+  if (CMN_LIKELY(tl_stack_limit != NULL)) return tl_stack_limit;
+  pthread_attr_t a;
+  void *addr = NULL;
+  size_t size = 0;
+  char *here = (char *)__builtin_frame_address(0);
+  if (pthread_getattr_np(pthread_self(), &a) == 0) {
+    pthread_attr_getstack(&a, &addr, &size);
+    pthread_attr_destroy(&a);
+  }
+  if (addr && size && here > (char *)addr && here <= (char *)addr + size) {
+    size_t margin = size / 8 > (256u << 10) ? size / 8 : (256u << 10);
+    if (margin > size / 2) margin = size / 2;
+    tl_stack_limit = (char *)addr + margin;
+  } else {
+    tl_stack_limit = here - (2u << 20); /* unknown bounds: assume the 8 MiB default, leave room */
+  }
+  return tl_stack_limit;
+}
+
+__attribute__((noinline)) static isthmus_trap *unwind(aot_state *st, intptr_t *saved, uint32_t saved_depth) {
+  uint32_t off = st->pending ? 0 : st->off; /* the innermost frame's position, when known */
+  isthmus_trap *t = st->pending ? st->pending : rt_trap((isthmus_trap_code)st->code);
+  st->pending = NULL;
+  for (uint32_t d = st->th.depth; d > saved_depth; d--, off = 0) rt_trap_add_frame(t, st->th.shadow[d - 1], off);
+  st->th.depth = saved_depth;
+  st->jmp = saved;
+  return t;
+}
+
+static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cells) {
+  (void)caller;
+  aot_fref *r = envp;
+  aot_state *st = state_of(r->env);
+  /* not volatile: neither changes between the setjmp and a longjmp back to it */
+  intptr_t *saved = st->jmp;
+  uint32_t saved_depth = st->th.depth;
+  if (!saved) {
+    isthmus_store *s = st->store;
+    st->th.stack_limit = stack_limit();
+    if (s->frame_top == 0) atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
+  }
+  intptr_t jb[5];
+  if (__builtin_setjmp(jb)) return unwind(st, saved, saved_depth);
+  st->jmp = jb;
+  r->tramp(r->env, cells);
+  st->jmp = saved;
+  return NULL;
+}
+
+static aot_state *store_state(isthmus_store *s) {
+  if (s->aot) return s->aot;
+  aot_state *st = cmn_xcalloc(1, sizeof *st);
+  st->store = s;
+  st->th.max_depth = s->engine->cfg.max_call_depth;
+  st->th.shadow = cmn_xcalloc((size_t)st->th.max_depth + 1, sizeof(void *));
+  s->aot = st;
+  return st;
+}
+
+void aot_store_free(isthmus_store *s) {
+  aot_state *st = s->aot;
+  if (!st) return;
+  free(st->th.shadow);
+  free(st);
+  s->aot = NULL;
+}
+
+void aot_instance_free(isthmus_instance *inst) {
+  aot_inst *ai = inst->aot;
+  if (!ai) return;
+  free(ai->frefs);
+  free(ai->gcells);
+  inst->aot = NULL;
+  free(ai);
+}
+
+isthmus_error *aot_instance_attach(isthmus_instance *inst) {
+  isthmus_store *s = inst->store;
+  isthmus_module *m = inst->module;
+  int tier = s->engine->cfg.tier;
+  if (tier != ISTHMUS_TIER_AOT && tier != ISTHMUS_TIER_AUTO) return NULL;
+  if (m->num_funcs == m->num_func_imports) return NULL; /* nothing to compile */
+  isthmus_error *err = NULL;
+  aot_lib *lib = aot_module_lib(m, &err);
+  if (!lib) {
+    if (tier == ISTHMUS_TIER_AOT) return err;
+    static atomic_int warned;
+    if (atomic_fetch_add(&warned, 1) == 0)
+      fprintf(stderr, "isthmus: warning: AOT tier unavailable, using the interpreter: %s\n", isthmus_error_message(err));
+    isthmus_error_delete(err);
+    return NULL;
+  }
+  aot_inst *ai = cmn_xcalloc(1, sizeof *ai);
+  ai->inst = inst;
+  inst->aot = ai;
+  aot_env *env = &ai->env;
+  if (m->num_memories) {
+    env->mem_base = inst->memories[0]->base;
+    env->mem_size = &inst->memories[0]->size;
+  }
+  ai->gcells = cmn_xcalloc(m->num_globals + 1, sizeof(uint64_t *));
+  for (uint32_t i = 0; i < m->num_globals; i++) ai->gcells[i] = inst->globals[i]->cell;
+  env->globals = ai->gcells;
+  env->tables = (aot_table **)inst->tables;
+  env->funcs = (void **)inst->funcs;
+  env->types = (const void **)inst->types;
+  env->rt = &services;
+  env->th = &store_state(s)->th;
+  env->interrupt = (volatile int *)&s->interrupt;
+  ai->frefs = cmn_xcalloc(m->num_funcs, sizeof(aot_fref));
+  const aot_desc *d = lib->desc;
+  for (uint32_t i = m->num_func_imports; i < m->num_funcs && i < d->num_funcs; i++) {
+    if (!d->typed[i]) continue; /* unreachable from outside: stays interpreted */
+    aot_fref *r = &ai->frefs[i];
+    r->typed = d->typed[i];
+    r->tramp = d->tramp[i];
+    r->env = env;
+    isthmus_func *f = inst->funcs[i];
+    f->host = aot_entry;
+    f->env = r;
+  }
+  return NULL;
+}
