@@ -25,6 +25,7 @@ Writes OUT/results.md (the report) and OUT/results.json (every sample).
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -152,6 +153,11 @@ def fmt_ratio(a, b):
     return f"{r:.0f}×" if r >= 100 else f"{r:.1f}×" if r >= 0.95 else f"{r:.2f}×"
 
 
+def geomean(xs):
+    xs = [x for x in xs if x and x > 0]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
+
+
 def median(xs):
     return statistics.median(xs) if xs else None
 
@@ -180,6 +186,8 @@ class Bench:
         self.node = shutil.which("node")
         self.wasm3_error = self._probe_wasm3()
         self.wasmtime_cache = self._wasmtime_cache_config()
+        # The AOT tier's objects: compiled once per module by an untimed warm-up run
+        self.aot_env = dict(os.environ, ISTHMUS_TIER="aot", ISTHMUS_CACHE_DIR=str(out / "aot-cache"))
 
     def _probe_wasm3(self):
         _, err, rc, _ = run([self.py, "-c", "import wasm3"])
@@ -207,8 +215,9 @@ class Bench:
         s = str(size)
         engines = [
             ("native", [str(native), s], None),
-            ("isthmus", [str(self.build / "isthmus"), "run", str(wasm), s], None),
+            ("isthmus", [str(self.build / "isthmus"), "run", "--tier", "interp", str(wasm), s], None),
             ("isthmus-py", self.py_runner("wasi", "isthmus", str(wasm), s), None),
+            ("isthmus-aot", [str(self.build / "isthmus"), "run", "--tier", "aot", str(wasm), s], self.aot_env),
             ("wasmtime", self.py_runner("wasi", "wasmtime", str(wasm), s),
              dict(os.environ, BENCH_WASMTIME_CACHE=str(self.wasmtime_cache))),
         ]
@@ -226,9 +235,12 @@ class Bench:
             engines = self.go_engines(wasm, native, size)
             # compile once into wasmtime's on-disk cache, so that its timed processes load
             # the compiled module instead of spending seconds in Cranelift each
+            # (and the AOT tier's cache: a Go module's first compile takes minutes)
             for eng, cmd, env in engines:
-                if eng == "wasmtime":
-                    run(cmd, env=env)
+                if eng in ("wasmtime", "isthmus-aot"):
+                    if eng == "isthmus-aot":
+                        log(f"  compiling {name}.wasm for the AOT tier (cached in {self.out / 'aot-cache'})")
+                    run(cmd, env=env, timeout=3600)
             samples = {e[0]: [] for e in engines}
             walls = {e[0]: [] for e in engines}
             errors, checks = {}, {}
@@ -259,16 +271,18 @@ class Bench:
     def c_engines(self, func, arg, calls):
         wasm = str(self.out / "c" / "engine.wasm")
         a, n = str(arg), str(calls)
+        driver = [str(self.out / "c" / "isthmus_driver"), "call", wasm, func, a, n]
         engines = [
-            ("native", [str(self.out / "c" / "native_call"), func, a, n]),
-            ("isthmus", [str(self.out / "c" / "isthmus_driver"), "call", wasm, func, a, n]),
-            ("isthmus-py", self.py_runner("call", "isthmus", wasm, func, a, n)),
-            ("wasmtime", self.py_runner("call", "wasmtime", wasm, func, a, n)),
+            ("native", [str(self.out / "c" / "native_call"), func, a, n], None),
+            ("isthmus", driver, dict(os.environ, ISTHMUS_TIER="interp")),
+            ("isthmus-py", self.py_runner("call", "isthmus", wasm, func, a, n), None),
+            ("isthmus-aot", driver, self.aot_env),
+            ("wasmtime", self.py_runner("call", "wasmtime", wasm, func, a, n), None),
         ]
         if self.node:
-            engines.append(("node", self.node_runner("call", wasm, func, a, n)))
+            engines.append(("node", self.node_runner("call", wasm, func, a, n), None))
         if not self.wasm3_error:
-            engines.append(("wasm3", self.py_runner("call", "wasm3", wasm, func, a, n)))
+            engines.append(("wasm3", self.py_runner("call", "wasm3", wasm, func, a, n), None))
         return engines
 
     def section_engine(self):
@@ -280,15 +294,16 @@ class Bench:
             if QUICK and name not in C_QUICK:
                 continue
             engines = self.c_engines(func, arg, calls)
+            run(engines[3][1], env=engines[3][2], timeout=3600)  # the AOT object into its cache
             samples = {e[0]: [] for e in engines}
             errors, results = {}, {}
             log(f"engine {name} ({label}): {rounds} rounds x {calls} calls x {len(engines)} engines")
             for r in range(rounds):
                 order = engines[r % len(engines):] + engines[:r % len(engines)]
-                for eng, cmd in order:
+                for eng, cmd, env in order:
                     if eng in errors:
                         continue
-                    out, err, rc, _ = run(cmd)
+                    out, err, rc, _ = run(cmd, env=env)
                     got = CALL_LINE.findall(out)
                     if rc != 0 or not got:
                         errors[eng] = f"exit {rc}: {first_line(err) or first_line(out)}"
@@ -336,7 +351,19 @@ class Bench:
                 continue
             for m in re.finditer(r"^\s+(.+?)\s+([\d.]+) ns/call$", out, re.M):
                 values.setdefault(" ".join(m.group(1).split()), []).append(float(m.group(2)))
-        rows = [{"what": k, "ns": median(v), "runs": v} for k, v in values.items()]
+        # The Go sum on both tiers, in turns with operator.add (the AOT object compiles at load,
+        # before anything is timed, into the benchmark's AOT cache)
+        tiers = {}
+        log("call overhead: Go sum on the interpreter and the AOT tier (bench_call.py --tiers)")
+        for _ in range(runs):
+            out, err, rc, _ = run(cmd + ["--tiers"], env=self.aot_env, timeout=3600)
+            outputs.append(out)
+            if rc != 0:
+                self.notes.append(f"call: bench_call.py --tiers failed: {first_line(err)}")
+                break
+            for m in re.finditer(r"^\s+(.+?)\s+([\d.]+) ns/call", out, re.M):
+                tiers.setdefault(" ".join(m.group(1).split()) + " [tiers run]", []).append(float(m.group(2)))
+        rows = [{"what": k, "ns": median(v), "runs": v} for k, v in {**values, **tiers}.items()]
         self.results["sections"]["call"] = {"rows": rows, "output": outputs}
         return rows
 
@@ -511,7 +538,7 @@ def machine_info():
     }
 
 
-ENGINE_COLS = ["native", "isthmus", "isthmus-py", "wasmtime", "node", "wasm3"]
+ENGINE_COLS = ["native", "isthmus", "isthmus-py", "isthmus-aot", "wasmtime", "node", "wasm3"]
 
 
 def report(bench, info, meters):
@@ -535,11 +562,14 @@ def report(bench, info, meters):
     if s.get("go") or s.get("engine"):
         L.append("## Workloads: median milliseconds of the work, and isthmus's ratios")
         L.append("")
-        L.append("isthmus = the CLI (`isthmus run`, Go) or the C API driver (engine); isthmus-py = the Python "
-                 "package. Ratios use the isthmus column: how many times slower than the other engine.")
+        L.append("isthmus = the CLI (`isthmus run`, Go) or the C API driver (engine) on the interpreter; "
+                 "isthmus-py = the Python package (interpreter); isthmus-aot = the CLI or driver on the "
+                 "experimental AOT tier (`--tier aot`: compiled with the C compiler, from its cache). Ratios "
+                 "use the isthmus column (aot ratios the isthmus-aot column): how many times slower than the "
+                 "other engine.")
         L.append("")
-        L.append("| set | workload | size | " + " | ".join(ENGINE_COLS) + " | ÷native | ÷wasmtime | ÷node | ÷wasm3 | spread |")
-        L.append("|---|---|---|" + "---:|" * (len(ENGINE_COLS) + 5))
+        L.append("| set | workload | size | " + " | ".join(ENGINE_COLS) + " | ÷native | ÷wasmtime | ÷node | ÷wasm3 | aot ÷native | aot ÷wasmtime | spread |")
+        L.append("|---|---|---|" + "---:|" * (len(ENGINE_COLS) + 7))
         for row in s.get("go", []) + s.get("engine", []):
             med = row["median_ns"]
             cells = []
@@ -555,6 +585,8 @@ def report(bench, info, meters):
             L.append(f"| {row['section']} | {row['workload']} | {row['size']} | " + " | ".join(cells) +
                      f" | {fmt_ratio(i, med.get('native'))} | {fmt_ratio(i, med.get('wasmtime'))} | "
                      f"{fmt_ratio(i, med.get('node'))} | {fmt_ratio(i, med.get('wasm3'))} | "
+                     f"{fmt_ratio(med.get('isthmus-aot'), med.get('native'))} | "
+                     f"{fmt_ratio(med.get('isthmus-aot'), med.get('wasmtime'))} | "
                      f"{f'{sp:.0f}%' if sp is not None else '—'} |")
         L.append("")
         L.append("spread = median absolute deviation / median of the isthmus samples. Go: one sample per process, "
@@ -562,6 +594,13 @@ def report(bench, info, meters):
                  "Engine: every call on one instance (the first call includes lazy lowering).")
         L.append("")
 
+        for sec, other in (("go", "wasmtime"), ("go", "native"), ("engine", "wasmtime"), ("engine", "wasm3")):
+            for col in ("isthmus", "isthmus-aot"):
+                g = geomean([r["median_ns"][col] / r["median_ns"][other] for r in s.get(sec, [])
+                             if r["median_ns"].get(col) and r["median_ns"].get(other)])
+                if g is not None:
+                    L.append(f"- geometric mean, {sec} workloads, {col} ÷ {other}: {g:.2f}×")
+        L.append("")
         rows = [r for r in s.get("go", []) + s.get("engine", [])
                 if r["median_ns"].get("isthmus") and r["median_ns"].get("wasmtime")]
         if rows:
@@ -588,9 +627,14 @@ def report(bench, info, meters):
             extra.append(f"isthmus ÷ operator.add = {ist / add:.2f}×")
         if wt and ist:
             extra.append(f"wasmtime-py ÷ isthmus = {wt / ist:.1f}×")
+        t_add = byname.get("operator.add(12, 12) [tiers run]")
+        for k in ("Go sum, interpreter [tiers run]", "Go sum, AOT tier [tiers run]"):
+            if t_add and byname.get(k):
+                extra.append(f"{k.replace(' [tiers run]', '')} ÷ operator.add = {byname[k] / t_add:.2f}×")
         if extra:
             L.append("")
-            L.append("; ".join(extra) + ".")
+            L.append("; ".join(extra) + ". Rows marked [tiers run] come from `bench_call.py --tiers`, "
+                     "measured in turns with operator.add in their own run.")
         L.append("")
 
     st = s.get("startup")
