@@ -54,10 +54,13 @@ func (d *Decoder) Offset() int { return d.off }
 // Finish returns the first error met, or an error when input remains unread.
 func (d *Decoder) Finish() error {
 	if d.err == nil && d.off != len(d.buf) {
-		d.Fail(strconv.Itoa(len(d.buf)-d.off) + " trailing bytes")
+		d.trailing()
 	}
 	return d.err
 }
+
+// trailing records the error of unread input; out of Finish, so that Finish inlines.
+func (d *Decoder) trailing() { d.Fail(strconv.Itoa(len(d.buf)-d.off) + " trailing bytes") }
 
 // Fail records a DecodeError at the current offset (unless one is recorded) and
 // makes every later read return a zero value.

@@ -25,6 +25,22 @@ func (e *Encoder) Reset(buf []byte) {
 	e.err = nil
 }
 
+// Restart drops what e holds, clears its error and appends b: the first byte of a new
+// payload, written in place in e's buffer when it has room (cheaper than Truncate(0)
+// and PutUint8(b)).
+func (e *Encoder) Restart(b byte) {
+	if cap(e.buf) == 0 {
+		e.buf = make([]byte, 1, 64)
+	} else {
+		e.buf = e.buf[:1]
+	}
+	e.buf[0] = b
+	e.depth = 0
+	if e.err != nil {
+		e.err = nil
+	}
+}
+
 // Bytes returns the encoded bytes. They alias the Encoder's buffer.
 func (e *Encoder) Bytes() []byte { return e.buf }
 
