@@ -127,10 +127,16 @@ func (e *Encoder) PutFloat64(v float64) {
 // PutLen appends the u32 count of a list, map, string or bytes value.
 func (e *Encoder) PutLen(n int) {
 	if uint64(n) > math.MaxUint32 {
-		e.Fail(errors.New("length " + strconv.Itoa(n) + " does not fit in a u32"))
+		e.tooLong(n)
 		n = 0
 	}
 	e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(n))
+}
+
+// tooLong records the error of a count that does not fit a u32 (out of PutLen, so that
+// PutLen and PutString inline).
+func (e *Encoder) tooLong(n int) {
+	e.Fail(errors.New("length " + strconv.Itoa(n) + " does not fit in a u32"))
 }
 
 // PutString appends a string.
