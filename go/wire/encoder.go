@@ -126,18 +126,17 @@ func (e *Encoder) PutFloat64(v float64) {
 
 // PutLen appends the u32 count of a list, map, string or bytes value.
 func (e *Encoder) PutLen(n int) {
-	if uint64(n) > math.MaxUint32 {
-		e.tooLong(n)
+	if uint64(n) > math.MaxUint32 { // (only on 64-bit hosts: wasm32 cannot hold that much)
+		if e.err == nil {
+			e.err = errTooLong
+		}
 		n = 0
 	}
 	e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(n))
 }
 
-// tooLong records the error of a count that does not fit a u32 (out of PutLen, so that
-// PutLen and PutString inline).
-func (e *Encoder) tooLong(n int) {
-	e.Fail(errors.New("length " + strconv.Itoa(n) + " does not fit in a u32"))
-}
+// errTooLong is static so that PutLen, and PutString and PutBytes with it, inline.
+var errTooLong = errors.New("a length does not fit in a u32 (more than 4294967295 elements or bytes)")
 
 // PutString appends a string.
 func (e *Encoder) PutString(s string) {
