@@ -31,11 +31,11 @@ func exportAlloc(size uint32) uint32 { return uint32(allocate(size)) }
 //go:wasmexport isthmus_free
 func exportFree(ptr, size uint32) { release(uintptr(ptr)) }
 
-//go:wasmexport isthmus_call
-func exportCall(fid, ptr, n uint32) uint64 {
-	p, l := callExport(fid, uintptr(ptr), n)
-	return uint64(p)<<32 | uint64(l)
-}
+// isthmus_call is callExport (call.go), exported from there: a wrapper would cost a
+// call, which the interpreters that run these modules make expensive.
+
+// packResult packs the result payload of isthmus_call: ptr<<32 | len.
+func packResult(out []byte) uint64 { return uint64(addr(out))<<32 | uint64(len(out)) }
 
 // hostCall is the one host import (docs/abi.md §4). The linker keeps it only in
 // modules that call a host function.

@@ -3,6 +3,8 @@ package isthmus
 import (
 	"strconv"
 	"unsafe"
+
+	"github.com/isthmus-dev/isthmus/go/wire"
 )
 
 // Buffers shared with the host (docs/abi.md §5). Addresses are uintptr here; on wasm
@@ -22,8 +24,8 @@ var (
 	// that isthmus_scratch hands out another buffer to nested calls.
 	scratch []byte
 
-	// spare is a buffer for the next result or request. The result of the last
-	// isthmus_call stays here (reachable) until the next call into the guest takes it.
+	// spare is a buffer for the next host_call request. (Results of isthmus_call are
+	// kept in the frames of call.go.)
 	spare []byte
 )
 
@@ -55,38 +57,28 @@ func scratchBuffer(size uint32) uintptr {
 	return addr(scratch)
 }
 
-// takeArgs returns the argument bytes of a call at p[0:n]: the scratch buffer (which
-// stays taken until releaseScratch) or an allocation (whose ownership passes to the call).
-func takeArgs(p uintptr, n uint32) (args []byte, fromScratch bool, err string) {
-	switch {
-	case p == 0 && n == 0:
-		return nil, false, ""
-	case scratch != nil && p == addr(scratch):
-		if uint64(n) > uint64(len(scratch)) {
-			return nil, false, "isthmus: " + strconv.FormatUint(uint64(n), 10) +
-				" argument bytes exceed the scratch buffer of " + strconv.Itoa(len(scratch))
-		}
-		args, scratch = scratch[:n], nil
-		return args, true, ""
+// takeAllocation returns the argument bytes of a call at p[0:n] that are not in the
+// scratch buffer: an allocation, whose ownership passes to the call. When there are none,
+// it writes a status 3 payload saying why into e and reports false.
+func takeAllocation(e *wire.Encoder, p uintptr, n uint32) ([]byte, bool) {
+	if scratch != nil && p == addr(scratch) {
+		fail(e, "isthmus: "+strconv.FormatUint(uint64(n), 10)+
+			" argument bytes exceed the scratch buffer of "+strconv.Itoa(len(scratch)))
+		return nil, false
 	}
-	if b, ok := live[p]; ok {
-		delete(live, p)
-		if uint64(n) > uint64(len(b)) {
-			return nil, false, "isthmus: " + strconv.FormatUint(uint64(n), 10) +
-				" argument bytes exceed the allocation of " + strconv.Itoa(len(b))
-		}
-		return b[:n], false, ""
+	b, ok := live[p]
+	if !ok {
+		fail(e, "isthmus: the argument buffer "+hexAddr(p)+
+			" is neither the scratch buffer nor a live isthmus_alloc allocation")
+		return nil, false
 	}
-	return nil, false, "isthmus: the argument buffer " + hexAddr(p) +
-		" is neither the scratch buffer nor a live isthmus_alloc allocation"
-}
-
-// releaseScratch makes a scratch buffer taken by takeArgs available again, unless a
-// nested call installed another one meanwhile.
-func releaseScratch(args []byte) {
-	if scratch == nil {
-		scratch = args[:cap(args)]
+	delete(live, p)
+	if uint64(n) > uint64(len(b)) {
+		fail(e, "isthmus: "+strconv.FormatUint(uint64(n), 10)+
+			" argument bytes exceed the allocation of "+strconv.Itoa(len(b)))
+		return nil, false
 	}
+	return b[:n], true
 }
 
 // takeBuffer returns an empty buffer with capacity for at least minBuffer bytes.

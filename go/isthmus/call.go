@@ -9,53 +9,100 @@ import (
 	"github.com/isthmus-dev/isthmus/go/wire"
 )
 
-// frame is the encoder and decoder of one call; frames are reused.
+// A frame holds the decoder and the encoder of one call. frames[i] serves the calls at
+// nesting depth i (a call made by the host from inside a host function is one level
+// deeper); calls nest strictly, so a depth counter finds a frame that no call uses. A
+// frame's encoder keeps its buffer, which holds the frame's last result payload: it
+// stays reachable, and unmodified until the next call at that depth (docs/abi.md §5.3).
 type frame struct {
-	e wire.Encoder
 	d wire.Decoder
+	e wire.Encoder
 }
 
-var frames []*frame
+var (
+	frames []*frame
+	depth  int
+)
 
-func takeFrame() *frame {
-	if n := len(frames); n > 0 {
-		f := frames[n-1]
-		frames = frames[:n-1]
-		return f
+// callExport implements isthmus_call (the export itself on wasm; the directive is
+// ignored elsewhere): it runs function fid with the arguments at p[0:n] and returns the
+// result payload's address and length packed as ptr<<32 | len (docs/abi.md §6; see
+// packResult).
+//
+// The Go code runs in an interpreter, where a function call costs as much as a few
+// dozen statements: the common path (arguments in the scratch buffer or none, a known
+// function that returns) makes only the calls it must, the glue's and the deferred
+// recover's; everything else is out of line.
+//
+//go:wasmexport isthmus_call
+func callExport(fid uint32, p uintptr, n uint32) (packed uint64) {
+	if depth == len(frames) {
+		addFrame()
 	}
-	return new(frame)
+	f := frames[depth]
+	depth++
+	e := &f.e
+	e.Restart(wire.StatusOK)
+	var args []byte
+	fromScratch := false
+	switch {
+	case p == 0 && n == 0:
+	case p == addr(scratch) && uint64(n) <= uint64(len(scratch)): // (a nil scratch has address 0)
+		args, fromScratch, scratch = scratch[:n], true, nil
+	default:
+		var ok bool
+		if args, ok = takeAllocation(e, p, n); !ok {
+			return f.leave(nil, false)
+		}
+	}
+	if uint64(fid) >= uint64(len(exports)) {
+		unknown(e, fid)
+		return f.leave(args, fromScratch)
+	}
+	x := &exports[fid]
+	f.d.Reset(args)
+	done := false
+	defer func() {
+		if !done { // the glue panicked
+			f.panicked(recover())
+			packed = f.leave(args, fromScratch)
+		}
+	}()
+	err := x.Call(&f.d, e)
+	done = true
+	if err != nil || e.Err() != nil {
+		f.failed(x, err)
+	}
+	return f.leave(args, fromScratch)
 }
 
-func putFrame(f *frame) {
-	f.e.Reset(nil)
-	f.d.Reset(nil)
+// addFrame adds the frame for calls one level deeper than any before.
+//
+//go:noinline
+func addFrame() {
+	f := new(frame)
+	f.e.Reset(make([]byte, 0, minBuffer))
 	frames = append(frames, f)
 }
 
-// callExport implements isthmus_call: it runs function fid with the arguments at
-// p[0:n] and returns the address and length of the result payload (docs/abi.md §6).
-func callExport(fid uint32, p uintptr, n uint32) (uintptr, uint32) {
-	f := takeFrame()
-	f.e.Reset(takeBuffer())
-	args, fromScratch, msg := takeArgs(p, n)
-	switch {
-	case msg != "":
-		fail(&f.e, msg)
-	case uint64(fid) >= uint64(len(exports)):
-		fail(&f.e, "isthmus: no function with id "+strconv.FormatUint(uint64(fid), 10)+
-			" (the module exports "+strconv.Itoa(len(exports))+")")
-	default:
-		f.d.Reset(args)
-		run(&exports[fid], f)
-	}
-	if fromScratch {
-		releaseScratch(args)
+// leave ends the call that f serves, whose arguments were args, and returns its result
+// payload packed. (It is small enough to be inlined. An allocation with the arguments
+// stays reachable from f.d until the next call at this depth, like the result.)
+func (f *frame) leave(args []byte, fromScratch bool) uint64 {
+	depth--
+	if fromScratch && scratch == nil { // else a nested call installed another one meanwhile
+		scratch = args[:cap(args)]
 	}
 	out := f.e.Bytes()
-	keepBuffer(out)
-	putFrame(f)
-	return addr(out), uint32(len(out))
+	if cap(out) > maxSpare {
+		f.shrink()
+	}
+	return packResult(out)
 }
+
+// shrink replaces a large result buffer by a small one for the next call. (The old one
+// holds the result the host is about to read; the host's next call makes it garbage.)
+func (f *frame) shrink() { f.e.Reset(make([]byte, 0, minBuffer)) }
 
 // fail replaces what e holds with a status 3 payload.
 func fail(e *wire.Encoder, msg string) {
@@ -64,19 +111,17 @@ func fail(e *wire.Encoder, msg string) {
 	e.PutString(msg)
 }
 
-// run calls one export and leaves the result payload in f.e.
-func run(x *Export, f *frame) {
+// unknown answers a call of a function id that the module does not have.
+func unknown(e *wire.Encoder, fid uint32) {
+	fail(e, "isthmus: no function with id "+strconv.FormatUint(uint64(fid), 10)+
+		" (the module exports "+strconv.Itoa(len(exports))+")")
+}
+
+// failed replaces the result payload with the status of a call whose glue returned
+// err, or whose results could not be encoded.
+func (f *frame) failed(x *Export, err error) {
 	e := &f.e
-	e.PutUint8(wire.StatusOK)
-	p, err := invoke(x.Call, &f.d, e)
 	switch {
-	case p != nil:
-		e.Truncate(0)
-		e.PutUint8(wire.StatusPanic)
-		e.PutString(p.message)
-		e.PutString(p.typ)
-		e.PutString(p.stack)
-		e.PutUint32(p.token)
 	case f.d.Err() != nil:
 		fail(e, "isthmus: "+x.Name+": arguments: "+f.d.Err().Error()+" (the function did not run)")
 	case err != nil:
@@ -85,30 +130,21 @@ func run(x *Export, f *frame) {
 		e.PutString(text(err))
 		e.PutString(typeName(err))
 		e.PutUint32(hostToken(err))
-	case e.Err() != nil:
+	default:
 		fail(e, "isthmus: "+x.Name+": results: "+e.Err().Error()+" (the function ran)")
 	}
 }
 
-// panicInfo is a recovered panic.
-type panicInfo struct {
-	message, typ, stack string
-	token               uint32 // of a *HostError in the panic value's chain
-}
-
-// invoke calls the glue, recovering a panic.
-func invoke(call func(*wire.Decoder, *wire.Encoder) error, d *wire.Decoder, e *wire.Encoder) (p *panicInfo, err error) {
-	panicking := true
-	defer func() {
-		if !panicking {
-			return
-		}
-		r := recover()
-		p = &panicInfo{message: text(r), typ: typeName(r), stack: trimStack(string(debug.Stack())), token: hostToken(r)}
-	}()
-	err = call(d, e)
-	panicking = false
-	return nil, err
+// panicked replaces the result payload with a status 2 payload for the recovered
+// panic value r.
+func (f *frame) panicked(r any) {
+	e := &f.e
+	e.Truncate(0)
+	e.PutUint8(wire.StatusPanic)
+	e.PutString(text(r))
+	e.PutString(typeName(r))
+	e.PutString(trimStack(string(debug.Stack())))
+	e.PutUint32(hostToken(r))
 }
 
 // text formats an error or a panic value much as Go's runtime prints it, without
@@ -222,7 +258,7 @@ func trimStack(s string) string {
 		}
 	}
 	for i := start; i < len(lines); i++ {
-		if strings.HasPrefix(lines[i], "github.com/isthmus-dev/isthmus/go/isthmus.invoke(") {
+		if strings.HasPrefix(lines[i], "github.com/isthmus-dev/isthmus/go/isthmus.callExport(") {
 			break
 		}
 		out = append(out, lines[i])

@@ -24,6 +24,11 @@ func mem(p uintptr, n uint32) []byte {
 			return b[:n]
 		}
 	}
+	for _, f := range frames { // results
+		if b := f.e.Bytes(); cap(b) > 0 && addr(b) == p {
+			return b[:n]
+		}
+	}
 	panic("test: no guest buffer at " + hexAddr(p))
 }
 
@@ -33,10 +38,16 @@ func result(p uintptr, n uint32) (int, *wire.Decoder) {
 	return int(d.GetUint8()), d
 }
 
+// call plays the host's isthmus_call; the payload's address is native.
+func call(fid uint32, p uintptr, n uint32) (uintptr, uint32) {
+	callExport(fid, p, n)
+	return addr(lastResult), uint32(len(lastResult))
+}
+
 func callScratch(args []byte, fid uint32) (uintptr, uint32) {
 	p := scratchBuffer(uint32(len(args)))
 	copy(mem(p, uint32(len(args))), args)
-	return callExport(fid, p, uint32(len(args)))
+	return call(fid, p, uint32(len(args)))
 }
 
 // Glue as isthmus build would generate it.
@@ -104,19 +115,19 @@ func TestCallStatuses(t *testing.T) {
 		t.Errorf("Fail: status %d, %q, %q, token %d, %v", st, msg, typ, tok, d.Err())
 	}
 
-	st, d = result(callExport(2, 0, 0))
+	st, d = result(call(2, 0, 0))
 	msg, typ, stack, tok := d.GetString(), d.GetString(), d.GetString(), d.GetUint32()
 	if st != wire.StatusPanic || !strings.Contains(msg, "index out of range [3] with length 0") ||
 		typ != "runtime.boundsError" || tok != 0 || d.Finish() != nil {
 		t.Errorf("Boom: status %d, %q, %q", st, msg, typ)
 	}
 	if !strings.HasPrefix(stack, "goroutine ") || !strings.Contains(stack, "\npanic(") ||
-		!strings.Contains(stack, "isthmus_test.go") || strings.Contains(stack, "isthmus.invoke(") ||
+		!strings.Contains(stack, "isthmus_test.go") || strings.Contains(stack, "isthmus.callExport(") ||
 		strings.Contains(stack, "runtime/debug.Stack") {
 		t.Errorf("Boom stack:\n%s", stack)
 	}
 
-	st, d = result(callExport(3, 0, 0))
+	st, d = result(call(3, 0, 0))
 	if msg := d.GetString(); st != wire.StatusFail || !strings.Contains(msg, "BadResult: results: cannot encode a value of type chan int") ||
 		!strings.Contains(msg, "the function ran") {
 		t.Errorf("BadResult: status %d, %q", st, msg)
@@ -127,12 +138,12 @@ func TestCallStatuses(t *testing.T) {
 		call func() (uintptr, uint32)
 		want string
 	}{
-		{"unknown id", func() (uintptr, uint32) { return callExport(99, 0, 0) }, "no function with id 99 (the module exports 5)"},
+		{"unknown id", func() (uintptr, uint32) { return call(99, 0, 0) }, "no function with id 99 (the module exports 5)"},
 		{"trailing", func() (uintptr, uint32) { return callScratch([]byte{1, 0, 0, 0, 2, 0, 0, 0, 9}, 0) },
 			"Add: arguments: malformed payload at byte 8: 1 trailing bytes (the function did not run)"},
 		{"truncated", func() (uintptr, uint32) { return callScratch([]byte{1, 0}, 0) }, "truncated"},
-		{"bad buffer", func() (uintptr, uint32) { return callExport(0, 12345, 8) }, "argument buffer 0x3039 is neither"},
-		{"too long", func() (uintptr, uint32) { return callExport(0, scratchBuffer(8), 1<<30) }, "exceed the scratch buffer"},
+		{"bad buffer", func() (uintptr, uint32) { return call(0, 12345, 8) }, "argument buffer 0x3039 is neither"},
+		{"too long", func() (uintptr, uint32) { return call(0, scratchBuffer(8), 1<<30) }, "exceed the scratch buffer"},
 	} {
 		st, d := result(tc.call())
 		if msg := d.GetString(); st != wire.StatusFail || !strings.Contains(msg, tc.want) {
@@ -162,14 +173,14 @@ func TestBuffers(t *testing.T) {
 	args := encode(func(e *wire.Encoder) { e.PutString("hi") })
 	a := allocate(uint32(len(args)) + 3)
 	copy(mem(a, uint32(len(args))), args)
-	st, d := result(callExport(4, a, uint32(len(args))))
+	st, d := result(call(4, a, uint32(len(args))))
 	if s := d.GetString(); st != 0 || s != "hi" {
 		t.Errorf("Echo via allocation: %d %q", st, s)
 	}
 	if _, ok := live[a]; ok {
 		t.Error("the call did not take the allocation")
 	}
-	if st, _ = result(callExport(4, a, uint32(len(args)))); st != wire.StatusFail {
+	if st, _ = result(call(4, a, uint32(len(args)))); st != wire.StatusFail {
 		t.Error("a used allocation was accepted again")
 	}
 	// free
@@ -190,7 +201,7 @@ func TestNestedScratch(t *testing.T) {
 			args := encode(func(e *wire.Encoder) { e.PutString("inner") })
 			inner = scratchBuffer(uint32(len(args)))
 			copy(mem(inner, uint32(len(args))), args)
-			p, n := callExport(1, inner, uint32(len(args)))
+			p, n := call(1, inner, uint32(len(args)))
 			r := wire.NewDecoder(mem(p, n))
 			if r.GetUint8() != 0 || r.GetString() != "inner" {
 				return errors.New("nested call failed")
@@ -207,7 +218,7 @@ func TestNestedScratch(t *testing.T) {
 	args := encode(func(e *wire.Encoder) { e.PutString("outer") })
 	outer := scratchBuffer(uint32(len(args)))
 	copy(mem(outer, uint32(len(args))), args)
-	st, d := result(callExport(0, outer, uint32(len(args))))
+	st, d := result(call(0, outer, uint32(len(args))))
 	if s := d.GetString(); st != 0 || s != "outer" {
 		t.Fatalf("outer: status %d %q", st, s)
 	}
@@ -401,9 +412,9 @@ func TestBadResponses(t *testing.T) {
 
 func TestTrimStack(t *testing.T) {
 	in := "goroutine 1 [running]:\nruntime/debug.Stack()\n\t/go/debug.go:1\n" +
-		"github.com/isthmus-dev/isthmus/go/isthmus.invoke.func1()\n\t/x.go:2\n" +
+		"github.com/isthmus-dev/isthmus/go/isthmus.callExport.func1()\n\t/x.go:2\n" +
 		"panic({0x1, 0x2})\n\t/go/panic.go:3\nmain.boom(...)\n\t/m.go:4\n" +
-		"github.com/isthmus-dev/isthmus/go/isthmus.invoke(0x1)\n\t/x.go:5\nmain.main()\n"
+		"github.com/isthmus-dev/isthmus/go/isthmus.callExport(0x1)\n\t/x.go:5\nmain.main()\n"
 	want := "goroutine 1 [running]:\npanic({0x1, 0x2})\n\t/go/panic.go:3\nmain.boom(...)\n\t/m.go:4\n"
 	if got := trimStack(in); got != want {
 		t.Errorf("got\n%s", got)
@@ -452,10 +463,10 @@ func TestCallDoesNotAllocate(t *testing.T) {
 	setExports(t, testExports)
 	args := encode(func(e *wire.Encoder) { e.PutInt32(40); e.PutInt32(2) })
 	p := scratchBuffer(uint32(len(args)))
-	callExport(0, p, uint32(len(args))) // warm the pools
+	call(0, p, uint32(len(args))) // warm the pools
 	if n := testing.AllocsPerRun(100, func() {
 		copy(mem(p, uint32(len(args))), args)
-		callExport(0, p, uint32(len(args)))
+		call(0, p, uint32(len(args)))
 	}); n != 0 {
 		t.Errorf("%v allocations per call", n)
 	}
@@ -472,7 +483,7 @@ func BenchmarkCall(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		copy(mem(p, uint32(len(args))), args)
-		callExport(0, p, uint32(len(args)))
+		call(0, p, uint32(len(args)))
 	}
 }
 
@@ -501,17 +512,17 @@ func TestWrappedHostErrorCarriesItsToken(t *testing.T) {
 			return errors.New("not the host's")
 		}},
 	})
-	st, d := result(callExport(0, 0, 0))
+	st, d := result(call(0, 0, 0))
 	if msg, typ, tok := d.GetString(), d.GetString(), d.GetUint32(); st != wire.StatusError || tok != 1 ||
 		typ != "isthmus.wrapped" || msg != `context: isthmus: host function "fail": ValueError: failed: a` {
 		t.Errorf("Wrapped: status %d %q %q token %d", st, msg, typ, tok)
 	}
-	st, d = result(callExport(1, 0, 0))
+	st, d = result(call(1, 0, 0))
 	if _, typ, _, tok := d.GetString(), d.GetString(), d.GetString(), d.GetUint32(); st != wire.StatusPanic ||
 		typ != "*isthmus.HostError" || tok != 3 || d.Finish() != nil {
 		t.Errorf("Panics: status %d %q token %d", st, typ, tok)
 	}
-	st, d = result(callExport(2, 0, 0))
+	st, d = result(call(2, 0, 0))
 	if _, _, tok := d.GetString(), d.GetString(), d.GetUint32(); st != wire.StatusError || tok != 0 {
 		t.Errorf("Own: status %d token %d", st, tok)
 	}

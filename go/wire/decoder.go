@@ -54,10 +54,13 @@ func (d *Decoder) Offset() int { return d.off }
 // Finish returns the first error met, or an error when input remains unread.
 func (d *Decoder) Finish() error {
 	if d.err == nil && d.off != len(d.buf) {
-		d.Fail(strconv.Itoa(len(d.buf)-d.off) + " trailing bytes")
+		d.trailing()
 	}
 	return d.err
 }
+
+// trailing records the error of unread input; out of Finish, so that Finish inlines.
+func (d *Decoder) trailing() { d.Fail(strconv.Itoa(len(d.buf)-d.off) + " trailing bytes") }
 
 // Fail records a DecodeError at the current offset (unless one is recorded) and
 // makes every later read return a zero value.
@@ -153,21 +156,31 @@ func (d *Decoder) GetUint16() uint16 {
 	return 0
 }
 
+// The fixed-size reads below are small enough to be inlined into the generated glue (a call
+// costs much in the interpreters that run it); truncated input takes the call to short.
+
 // GetUint32 reads a u32.
 func (d *Decoder) GetUint32() uint32 {
-	if b := d.take(4, "4-byte value"); b != nil {
-		return binary.LittleEndian.Uint32(b)
+	if off := d.off; off <= len(d.buf)-4 {
+		d.off = off + 4
+		return le32(d.buf, off)
 	}
+	d.short("4-byte value")
 	return 0
 }
 
 // GetUint64 reads a u64.
 func (d *Decoder) GetUint64() uint64 {
-	if b := d.take(8, "8-byte value"); b != nil {
-		return binary.LittleEndian.Uint64(b)
+	if off := d.off; off <= len(d.buf)-8 {
+		d.off = off + 8
+		return le64(d.buf, off)
 	}
+	d.short("8-byte value")
 	return 0
 }
+
+// short records the error of a truncated value.
+func (d *Decoder) short(what string) { d.Fail("truncated " + what) }
 
 // GetFloat32 reads an f32.
 func (d *Decoder) GetFloat32() float32 { return math.Float32frombits(d.GetUint32()) }
@@ -190,6 +203,17 @@ func (d *Decoder) GetLen(minSize int) int {
 
 // GetString reads a string (a copy).
 func (d *Decoder) GetString() string {
+	if off := d.off; off <= len(d.buf)-4 { // the common case, without the calls of GetLen and take
+		if n := le32(d.buf, off); uint64(n) <= uint64(len(d.buf)-off-4) {
+			d.off = off + 4 + int(n)
+			return string(d.buf[off+4 : d.off])
+		}
+	}
+	return d.getString()
+}
+
+// getString is GetString's general path, which reports truncated input.
+func (d *Decoder) getString() string {
 	n := d.GetLen(1)
 	if n == 0 {
 		return ""

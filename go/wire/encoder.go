@@ -25,6 +25,22 @@ func (e *Encoder) Reset(buf []byte) {
 	e.err = nil
 }
 
+// Restart drops what e holds, clears its error and appends b: the first byte of a new
+// payload, written in place in e's buffer when it has room (cheaper than Truncate(0)
+// and PutUint8(b)).
+func (e *Encoder) Restart(b byte) {
+	if cap(e.buf) == 0 {
+		e.buf = make([]byte, 1, 64)
+	} else {
+		e.buf = e.buf[:1]
+	}
+	e.buf[0] = b
+	e.depth = 0
+	if e.err != nil {
+		e.err = nil
+	}
+}
+
 // Bytes returns the encoded bytes. They alias the Encoder's buffer.
 func (e *Encoder) Bytes() []byte { return e.buf }
 
@@ -110,12 +126,17 @@ func (e *Encoder) PutFloat64(v float64) {
 
 // PutLen appends the u32 count of a list, map, string or bytes value.
 func (e *Encoder) PutLen(n int) {
-	if uint64(n) > math.MaxUint32 {
-		e.Fail(errors.New("length " + strconv.Itoa(n) + " does not fit in a u32"))
+	if uint64(n) > math.MaxUint32 { // (only on 64-bit hosts: wasm32 cannot hold that much)
+		if e.err == nil {
+			e.err = errTooLong
+		}
 		n = 0
 	}
 	e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(n))
 }
+
+// errTooLong is static so that PutLen, and PutString and PutBytes with it, inline.
+var errTooLong = errors.New("a length does not fit in a u32 (more than 4294967295 elements or bytes)")
 
 // PutString appends a string.
 func (e *Encoder) PutString(s string) {

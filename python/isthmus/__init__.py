@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union, cast
 
 from . import _abi, _isthmus
 from ._abi import CallError, GoError, GoPanic
@@ -163,7 +163,7 @@ class Instance(_isthmus.Instance):
             if not isinstance(wasi, WasiConfig):
                 raise TypeError(f"Instance() argument 'wasi' must be WasiConfig or None, not {type(wasi).__name__}")
             wasi._apply(store)
-        return super().__new__(cls, module, _order_imports(module, imports), store=store)
+        return cast("Instance", super().__new__(cls, module, _order_imports(module, imports), store=store))
 
 
 # ---------------------------------------------------------------- WASI
@@ -330,6 +330,10 @@ class Library:
         return 0
 
     def __repr__(self) -> str:
+        abi = self.__dict__["_abi"]
+        if abi is not None and abi.schema is not None:  # the Go functions, not the ABI's raw exports
+            funcs = [fn[0] for fn in abi.schema.funcs]
+            return f"<isthmus.Library functions={funcs} types={sorted(vars(abi.types))}>"
         names = [n for n in self.exports if n not in ("_initialize", "_start")]
         return f"<isthmus.Library exports={names}>"
 
@@ -371,12 +375,16 @@ def load(source: Union[str, os.PathLike, bytes, bytearray, memoryview, Module], 
     if isinstance(init, Func):
         init()
     if abi is not None:
+        schema_fn, memory, version_fn = (inst.exports.get(n) for n in ("isthmus_schema", "memory", "isthmus_abi_version"))
+        if not (isinstance(schema_fn, Func) and isinstance(memory, Memory) and isinstance(version_fn, Func)):
+            raise Error("an isthmus ABI module must export the functions isthmus_schema and isthmus_abi_version "
+                        "and a memory named memory (docs/abi.md §3)")
         if abi.schema is None:  # no custom section: ask the instance (after _initialize)
-            packed = inst.exports["isthmus_schema"]() & 0xFFFFFFFFFFFFFFFF
-            data = inst.exports["memory"].read(packed >> 32, packed & 0xFFFFFFFF)
+            packed = schema_fn() & 0xFFFFFFFFFFFFFFFF
+            data = memory.read(packed >> 32, packed & 0xFFFFFFFF)
             abi.set_schema(_abi.Schema(data))
             funcs = abi.bind(inst.exports)
-        version = inst.exports["isthmus_abi_version"]()
+        version = version_fn()
         _abi.check_version(version)
         if version != abi.schema.version:
             raise Error(f"isthmus_abi_version() is {version} but the schema says {abi.schema.version}")

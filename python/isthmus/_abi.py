@@ -163,10 +163,10 @@ def signature(schema: Schema, fn: tuple, classes: List[Any]) -> inspect.Signatur
     for i, (pname, ptype) in enumerate(params):
         n = pname if pname.isidentifier() and not keyword.iskeyword(pname) else f"p{i}"
         ann = schema.py_type(ptype, classes)
-        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-        if flags & 2 and i == len(params) - 1:
-            kind = inspect.Parameter.VAR_POSITIONAL
-            ann = schema.py_type(schema.types[ptype][1], classes) if schema.types[ptype][0] == K_LIST else ann
+        variadic = bool(flags & 2) and i == len(params) - 1
+        kind = inspect.Parameter.VAR_POSITIONAL if variadic else inspect.Parameter.POSITIONAL_OR_KEYWORD
+        if variadic and schema.types[ptype][0] == K_LIST:
+            ann = schema.py_type(schema.types[ptype][1], classes)
         ps.append(inspect.Parameter(n, kind, annotation=ann))
     rs = [schema.py_type(t, classes) for _, t in results]
     ret: Any = None if not rs else rs[0] if len(rs) == 1 else Tuple[tuple(rs)]  # type: ignore[misc]

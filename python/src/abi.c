@@ -293,23 +293,14 @@ static uint8_t *mem_at(AbiLibObject *lib, uint64_t ptr, uint64_t len) {
   return isthmus_memory_data(m) + ptr;
 }
 
-/* Calls a guest export with integer arguments; the result as a u64 (i32 results zero-extended). */
-static int guest_call(PyObject *f, const int64_t *args, int n, uint64_t *out, int is_i32) {
-  PyObject *a[3];
-  for (int i = 0; i < n; i++)
-    if (!(a[i] = PyLong_FromLongLong(args[i]))) {
-      while (i--) Py_DECREF(a[i]);
-      return -1;
-    }
-  PyObject *r = PyObject_Vectorcall(f, a, n, NULL);
-  for (int i = 0; i < n; i++) Py_DECREF(a[i]);
-  if (!r) return -1;
-  if (out) {
-    long long v = PyLong_AsLongLong(r);
-    *out = is_i32 ? (uint64_t)(uint32_t)v : (uint64_t)v;
-  }
-  Py_DECREF(r);
-  return PyErr_Occurred() ? -1 : 0;
+/* Calls a guest export with integer arguments straight through the engine (no Python
+ * ints): f's type was checked by abilib_new. The result as a u64 (an i32 zero-extended). */
+static int guest_call(PyObject *f, const uint64_t *args, int n, uint64_t *out, int is_i32) {
+  uint64_t cells[3];
+  for (int i = 0; i < n; i++) cells[i] = args[i];
+  if (ist_func_invoke((FuncObject *)f, cells) < 0) return -1;
+  if (out) *out = is_i32 ? (uint64_t)(uint32_t)cells[0] : cells[0];
+  return 0;
 }
 
 static int store_depth(AbiLibObject *lib) { return ((FuncObject *)lib->call)->store->owner != 0; }
@@ -324,7 +315,7 @@ static int put_args(AbiLibObject *lib, Wb *w, uint32_t *ptr) {
   }
   if (store_depth(lib) || lib->scratch_n < size) {
     uint64_t p;
-    int64_t n = size < 4096 ? 4096 : (int64_t)size; /* ask for room (§5.1): later calls reuse it */
+    uint64_t n = size < 4096 ? 4096 : (uint64_t)size; /* ask for room (§5.1): later calls reuse it */
     if (guest_call(lib->scratch, &n, 1, &p, 1) < 0) return -1;
     lib->scratch_ptr = (uint32_t)p;
     lib->scratch_n = (uint32_t)n;
@@ -452,7 +443,7 @@ static PyObject *abifunc_vectorcall(AbiFuncObject *self, PyObject *const *args, 
   uint32_t ptr;
   uint64_t packed;
   if (put_args(lib, &e.w, &ptr) < 0) goto fail;
-  int64_t cargs[3] = {self->fid, ptr, (int64_t)ist_abi_wb_size(&e.w)};
+  uint64_t cargs[3] = {self->fid, ptr, (uint64_t)ist_abi_wb_size(&e.w)};
   if (guest_call(lib->call, cargs, 3, &packed, 0) < 0) goto fail;
   uint32_t rptr = (uint32_t)(packed >> 32), rlen = (uint32_t)packed;
   const uint8_t *rp = mem_at(lib, rptr, rlen);
@@ -506,7 +497,7 @@ static int host_respond(AbiLibObject *lib, Wb *w, uint32_t ptr, uint32_t cap, ui
   size_t size = ist_abi_wb_size(w);
   if (size > cap) {
     uint64_t a;
-    int64_t n = (int64_t)size;
+    uint64_t n = (uint64_t)size;
     if (!lib->alloc) {
       PyErr_SetString(lib->CallError, "the guest has no isthmus_alloc export for a large host response");
       return -1;
@@ -717,6 +708,24 @@ static PyObject *abilib_host_call(AbiLibObject *lib, PyObject *const *args, Py_s
 
 /* ---------------------------------------------------------------- AbiLib type */
 
+/* Checks that export f (a Func) has the type (params[0:np]) -> result. */
+static int check_export(PyTypeObject *functp, PyObject *f, const char *name, const isthmus_valtype *params,
+                        uint32_t np, isthmus_valtype result) {
+  if (!PyObject_TypeCheck(f, functp)) {
+    PyErr_Format(PyExc_TypeError, "the ABI export %s is not a function", name);
+    return -1;
+  }
+  const isthmus_functype *t = ((FuncObject *)f)->type;
+  bool ok = t->num_params == np && t->num_results == 1 && t->results[0] == result;
+  for (uint32_t i = 0; ok && i < np; i++) ok = t->params[i] == params[i];
+  if (!ok) {
+    PyErr_Format(PyExc_TypeError, "the ABI export %s has the wrong type (docs/abi.md §3: %u i32 parameter%s, "
+                 "an %s result)", name, np, np == 1 ? "" : "s", result == ISTHMUS_I64 ? "i64" : "i32");
+    return -1;
+  }
+  return 0;
+}
+
 static PyObject *abilib_new(PyTypeObject *tp, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"schema", "memory", "scratch", "call", "alloc", "errors", "classes", "imports", "functype",
                            NULL};
@@ -740,7 +749,7 @@ static PyObject *abilib_new(PyTypeObject *tp, PyObject *args, PyObject *kw) {
   self->memory = Py_NewRef(memory);
   self->scratch = Py_NewRef(scratch);
   self->call = Py_NewRef(call);
-  self->alloc = Py_XNewRef(alloc);
+  self->alloc = alloc == Py_None ? NULL : Py_NewRef(alloc);
   self->GoError = Py_NewRef(goerr);
   self->GoPanic = Py_NewRef(gopanic);
   self->CallError = Py_NewRef(callerr);
@@ -759,10 +768,18 @@ static PyObject *abilib_new(PyTypeObject *tp, PyObject *args, PyObject *kw) {
     }
   }
   PyErr_Clear();
-  if (!PyObject_TypeCheck(memory, ist_state_of_type(Py_TYPE(self))->Memory) ||
-      !PyObject_TypeCheck(call, ist_state_of_type(Py_TYPE(self))->Func)) {
+  if (!PyObject_TypeCheck(memory, ist_state_of_type(Py_TYPE(self))->Memory)) {
     Py_DECREF(self);
-    PyErr_SetString(PyExc_TypeError, "AbiLib needs the instance's Memory and Func objects");
+    PyErr_SetString(PyExc_TypeError, "AbiLib needs the instance's Memory object");
+    return NULL;
+  }
+  /* guest_call hands these cells directly: their types must be the ABI's (§3). */
+  static const isthmus_valtype i32_i32[] = {ISTHMUS_I32, ISTHMUS_I32, ISTHMUS_I32};
+  PyTypeObject *functp = ist_state_of_type(Py_TYPE(self))->Func;
+  if (check_export(functp, scratch, "isthmus_scratch", i32_i32, 1, ISTHMUS_I32) < 0 ||
+      check_export(functp, call, "isthmus_call", i32_i32, 3, ISTHMUS_I64) < 0 ||
+      (alloc != Py_None && check_export(functp, alloc, "isthmus_alloc", i32_i32, 1, ISTHMUS_I32) < 0)) {
+    Py_DECREF(self);
     return NULL;
   }
   return (PyObject *)self;

@@ -174,7 +174,7 @@ static int64_t now_ns(void) {
 }
 
 /* Runs self with the cells; 0 on success, -1 with an exception set. */
-static int func_invoke(FuncObject *self, uint64_t *cells) {
+int ist_func_invoke(FuncObject *self, uint64_t *cells) {
   StoreObject *s = self->store;
   if (s->poisoned && ist_store_check_usable(s) < 0) return -1;
   if (ist_store_enter(s) < 0) return -1;
@@ -307,7 +307,7 @@ static PyObject *func_vectorcall(FuncObject *self, PyObject *const *args, size_t
       goto out;
     }
   }
-  if (func_invoke(self, cells) == 0) result = results_of(self, cells);
+  if (ist_func_invoke(self, cells) == 0) result = results_of(self, cells);
 out:
   if (cells != small) PyMem_Free(cells);
   return result;

@@ -252,6 +252,11 @@ extern PyType_Spec ist_func_spec;
 
 /* Wraps an engine function of store s (a new reference). */
 PyObject *ist_func_wrap(StoreObject *s, isthmus_func *f, PyObject *name);
+/* Calls self with its arguments in cells (as isthmus_func_call_unchecked: max(params,
+ * results) cells; results replace the arguments), with everything a call from Python
+ * does around it (the store's lock and depth, the GIL policy, traps to exceptions).
+ * Returns 0, or -1 with an exception set. For C callers that have checked self's type. */
+int ist_func_invoke(FuncObject *self, uint64_t *cells);
 /* Makes a host function in s that calls `callable` with `type`. */
 PyObject *ist_func_new_host(StoreObject *s, const isthmus_functype *type, PyObject *callable, PyObject *name);
 /* Parses a FuncType-like (params, results) pair of sequences of type names. The arrays

@@ -29,8 +29,8 @@ const char cli_build_usage[] =
     "  --schema FILE.wasm     print a built module's schema as JSON\n"
     "  -v                     show the go commands\n"
     "\n"
-    "Needs Go 1.24 or newer on PATH. The generator is found through ISTHMUS_GO_SDK (the go/\n"
-    "folder of isthmus), else next to this program (../go).\n";
+    "Needs Go 1.24 or newer: $ISTHMUS_GO, else go on PATH. The generator is found through\n"
+    "ISTHMUS_GO_SDK (the go/ folder of isthmus), else next to this program (../go).\n";
 
 static bool is_sdk(const char *dir) {
   char p[PATH_MAX];
@@ -59,7 +59,13 @@ static bool find_sdk(char *out, size_t cap) {
   return false;
 }
 
+/* The go command: $ISTHMUS_GO (as the generator finds it, gocmd.go), else go on PATH. */
 static bool find_go(char *out, size_t cap) {
+  const char *env = getenv("ISTHMUS_GO");
+  if (env && *env) {
+    if (snprintf(out, cap, "%s", env) >= (int)cap) return false;
+    return access(out, X_OK) == 0;
+  }
   const char *path = getenv("PATH");
   if (!path) return false;
   char *copy = strdup(path), *save = NULL;
@@ -83,7 +89,12 @@ int cli_build_main(int argc, char **argv) {
     return CLI_EXIT_FAIL;
   }
   if (!find_go(go, sizeof go)) {
-    fprintf(stderr, "isthmus: the Go toolchain was not found on PATH; install Go 1.24 or newer\n");
+    const char *env = getenv("ISTHMUS_GO");
+    if (env && *env)
+      fprintf(stderr, "isthmus: ISTHMUS_GO=%s is not an executable go command\n", env);
+    else
+      fprintf(stderr, "isthmus: the Go toolchain was not found on PATH; install Go 1.24 or newer, or set "
+                      "ISTHMUS_GO to its go command\n");
     return CLI_EXIT_FAIL;
   }
   const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");

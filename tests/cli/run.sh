@@ -363,5 +363,21 @@ run "$ISTHMUS" spectest "$T/none.json"
 expect_status "spectest missing file" 1
 expect_out "spectest missing file" "0 passed, 1 failed, 0 skipped"
 
+# isthmus build finds Go through $ISTHMUS_GO first, as the generator does (gocmd.go).
+run env ISTHMUS_GO="$T/no-such-go" "$ISTHMUS" build --help
+expect_status "build --help without Go" 0
+run env ISTHMUS_GO="$T/no-such-go" "$ISTHMUS" build --out "$T/x.wasm" .
+expect_status "build with a bad ISTHMUS_GO" 1
+expect_err_has "build with a bad ISTHMUS_GO" "ISTHMUS_GO=$T/no-such-go is not an executable go command"
+if gocmd=$(command -v go); then
+  # a PATH without go: ISTHMUS_GO alone finds it, and the generator runs (and answers: no go.mod in $T)
+  here=$PWD
+  cd "$T"
+  run env PATH=/nonexistent ISTHMUS_GO="$gocmd" HOME="$T" XDG_CACHE_HOME="$T/cache" "$ISTHMUS" build
+  cd "$here"
+  expect_status "build with ISTHMUS_GO and no go on PATH" 1
+  expect_err_has "build with ISTHMUS_GO and no go on PATH" "isthmus build works in a Go module"
+fi
+
 echo "cli tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

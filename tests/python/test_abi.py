@@ -46,6 +46,22 @@ def test_schema_functions_and_signatures(lib):
     assert inspect.signature(lib.EchoUsers).parameters["us"].annotation == List[lib.User]
 
 
+def test_repr_lists_the_go_functions(lib, sum_lib):
+    r = repr(lib)
+    assert r.startswith("<isthmus.Library functions=") and "'Greet'" in r and "'User'" in r
+    assert str(NAMES) in r
+    assert "isthmus_call" not in r and "isthmus_scratch" not in r  # the ABI's raw exports stay in lib.exports
+    assert "isthmus_call" in lib.exports
+    assert repr(sum_lib).startswith("<isthmus.Library exports=") and "'sum'" in repr(sum_lib)
+
+
+def test_abi_module_without_its_exports_is_refused(wat):
+    text = TEXT.replace('(func (export "isthmus_schema")', "(func")
+    assert text != TEXT
+    with pytest.raises(isthmus.Error, match="must export the functions isthmus_schema"):
+        isthmus.load(with_custom_section(wat(text), "isthmus.schema", SCHEMA), imports={"lookup": lambda key: len(key)})
+
+
 def test_schema_from_export_without_custom_section(guest_bytes):
     lib = load(guest_bytes, custom=False)
     assert lib.Greet("ada") == "Hello, ada"

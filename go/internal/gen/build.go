@@ -66,8 +66,10 @@ func parseExportSpec(s string) (*exportSpec, error) {
 	ref, name, renamed := strings.Cut(s, "=")
 	slash := strings.LastIndex(ref, "/")
 	dot := strings.LastIndex(ref, ".")
-	if dot <= slash || dot == len(ref)-1 {
-		return nil, fmt.Errorf("--export %s: want PKG.Func or PKG.Func=NAME (e.g. strings.ToUpper, ./text.Title=title)", s)
+	if dot <= slash || dot == len(ref)-1 || dot == 0 || strings.HasSuffix(ref[:dot], "/") {
+		return nil, fmt.Errorf("--export %s: want PKG.Func or PKG.Func=NAME, where PKG is an import path or a "+
+			"directory starting with ./ or ../ (e.g. strings.ToUpper, example.com/lib.Parse, ./pkg.Func, "+
+			"./text.Title=title)", s)
 	}
 	spec.pkg, spec.fn = ref[:dot], ref[dot+1:]
 	spec.name = spec.fn
@@ -178,7 +180,8 @@ func Generate(opts Options) (r *Result, err error) {
 	}
 	for _, spec := range specs {
 		if spec.listed == nil {
-			return r, fmt.Errorf("--export %s: no package %s", spec.flag, spec.pkg)
+			return r, fmt.Errorf("--export %s: no package %s (PKG is an import path, e.g. example.com/lib, or a "+
+				"directory relative to the current one, e.g. ./pkg)", spec.flag, spec.pkg)
 		}
 	}
 

@@ -232,9 +232,11 @@ func TestParseExportSpec(t *testing.T) {
 			t.Errorf("%s: %+v %v", in, s, err)
 		}
 	}
-	for _, bad := range []string{"strings", "example.com/a", "x.", "x.F=1a", "x.F="} {
+	for _, bad := range []string{"strings", "example.com/a", "x.", "x.F=1a", "x.F=", ".Nop", "./.Nop"} {
 		if _, err := parseExportSpec(bad); err == nil {
 			t.Errorf("%s accepted", bad)
+		} else if strings.Contains(bad, "Nop") && !strings.Contains(err.Error(), "./pkg.Func") {
+			t.Errorf("%s: %v does not say what is accepted", bad, err)
 		}
 	}
 }
