@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "aot.h"
-#include "opcodes.h"
+#include "instr.h"
 
 /* ---------------------------------------------------------------- text buffers */
 
@@ -207,7 +207,7 @@ typedef struct fx {
   isthmus_valtype *ltypes;
   CMN_VEC(uint8_t) st; /* value type at each height */
   CMN_VEC(ctl) cs;
-  CMN_VEC(uint32_t) labels;
+  bin_u32vec labels;
   uint32_t max_a, max_b; /* variables needed */
   uint32_t next_id;
   uint8_t *gused;
@@ -398,48 +398,13 @@ static sbuf translate_func(fx *F, uint32_t index) {
 
   while (F->cs.len && !r->err) {
     uint32_t at = (uint32_t)bin_off(r); /* this instruction's offset, for trap reports */
-    uint8_t byte = bin_u8(r);
-    int op = byte == 0xFC ? bin_op_from_fc(bin_u32(r)) : bin_op_from_byte(byte);
-    if (op < 0) break; /* cannot happen after validation */
+    bin_instr in;
+    if (!bin_read_instr(r, &F->labels, &in)) break; /* cannot happen after validation */
+    const int op = in.op;
     const bin_opinfo *info = &bin_opinfo_table[op];
-    int64_t bt = 0;
-    uint32_t i1 = 0, i2 = 0;
-    uint64_t c64 = 0;
-    switch (info->imm) {
-      case BIN_IMM_NONE: break;
-      case BIN_IMM_BLOCK: bt = bin_sleb(r, 33); break;
-      case BIN_IMM_LABEL: case BIN_IMM_FUNC: case BIN_IMM_LOCAL: case BIN_IMM_GLOBAL:
-      case BIN_IMM_TABLE: case BIN_IMM_DATA: case BIN_IMM_ELEM:
-        i1 = bin_u32(r);
-        break;
-      case BIN_IMM_BR_TABLE: {
-        uint32_t n = bin_u32(r);
-        F->labels.len = 0;
-        for (uint32_t k = 0; k <= n && !r->err; k++) cmn_vec_push(F->labels, bin_u32(r));
-        break;
-      }
-      case BIN_IMM_CALL_INDIRECT: case BIN_IMM_TABLE_INIT: case BIN_IMM_TABLE_COPY:
-        i1 = bin_u32(r);
-        i2 = bin_u32(r);
-        break;
-      case BIN_IMM_MEMARG:
-        bin_u32(r);
-        i1 = bin_u32(r);
-        break;
-      case BIN_IMM_MEM0: bin_u8(r); break;
-      case BIN_IMM_MEMORY_INIT: i1 = bin_u32(r); bin_u8(r); break;
-      case BIN_IMM_MEMORY_COPY: bin_u8(r); bin_u8(r); break;
-      case BIN_IMM_I32: c64 = (uint32_t)bin_s32(r); break;
-      case BIN_IMM_I64: c64 = (uint64_t)bin_s64(r); break;
-      case BIN_IMM_F32: c64 = bin_fixed32(r); break;
-      case BIN_IMM_F64: c64 = bin_fixed64(r); break;
-      case BIN_IMM_SELECT_T: {
-        uint32_t n = bin_u32(r);
-        for (uint32_t k = 0; k < n; k++) bin_u8(r);
-        break;
-      }
-      case BIN_IMM_REFTYPE: i1 = bin_u8(r); break;
-    }
+    const int64_t bt = in.bt;
+    const uint32_t i1 = in.i1, i2 = in.i2;
+    const uint64_t c64 = in.c64;
     if (F->dead) {
       if (op == BIN_OP_END) {
         if (F->dead_depth) {

@@ -9,6 +9,7 @@
  * a local they refer to is about to change. Validation has already proven the code
  * well-typed, so nothing here re-checks types. */
 #include "exec.h"
+#include "instr.h"
 
 enum { V_SLOT, V_LOCAL, V_CONST };
 
@@ -59,7 +60,7 @@ typedef struct lower {
   CMN_VEC(ctl) cs;
   CMN_VEC(patch) patches;
   CMN_VEC(uint32_t) srcmap;
-  CMN_VEC(uint32_t) labels;
+  bin_u32vec labels;
   CMN_VEC(thread) threads;
   isthmus_valtype *ltypes;
   uint32_t nlocals;
@@ -596,8 +597,6 @@ static void set_local(lower *L, uint32_t x, bool tee) {
 
 /* ---------------------------------------------------------------- the main loop */
 
-static int64_t read_blocktype(bin_reader *r) { return bin_sleb(r, 33); }
-
 static const struct fuseinfo {
   exe_op o1, o2, f; /* o1 and o2 in their slot or immediate forms */
   bool wide;        /* 64-bit immediates */
@@ -785,49 +784,13 @@ exe_code *exe_lower(const isthmus_module *m, uint32_t index) {
 
   while (L.cs.len && !r->err) {
     L.ins_off = (uint32_t)bin_off(r);
-    uint8_t byte = bin_u8(r);
-    int o = byte == 0xFC ? bin_op_from_fc(bin_u32(r)) : bin_op_from_byte(byte);
-    if (o < 0) break; /* cannot happen after validation */
+    bin_instr in;
+    if (!bin_read_instr(r, &L.labels, &in)) break; /* cannot happen after validation */
+    const int o = in.op;
     const bin_opinfo *info = &bin_opinfo_table[o];
-    /* decode immediates */
-    int64_t bt = 0;
-    uint32_t i1 = 0, i2 = 0;
-    uint64_t c64 = 0;
-    switch (info->imm) {
-      case BIN_IMM_NONE: break;
-      case BIN_IMM_BLOCK: bt = read_blocktype(r); break;
-      case BIN_IMM_LABEL: case BIN_IMM_FUNC: case BIN_IMM_LOCAL: case BIN_IMM_GLOBAL:
-      case BIN_IMM_TABLE: case BIN_IMM_DATA: case BIN_IMM_ELEM:
-        i1 = bin_u32(r);
-        break;
-      case BIN_IMM_BR_TABLE: {
-        uint32_t n = bin_u32(r);
-        L.labels.len = 0;
-        for (uint32_t k = 0; k <= n && !r->err; k++) cmn_vec_push(L.labels, bin_u32(r));
-        break;
-      }
-      case BIN_IMM_CALL_INDIRECT: case BIN_IMM_TABLE_INIT: case BIN_IMM_TABLE_COPY:
-        i1 = bin_u32(r);
-        i2 = bin_u32(r);
-        break;
-      case BIN_IMM_MEMARG:
-        bin_u32(r); /* alignment: a hint */
-        i1 = bin_u32(r);
-        break;
-      case BIN_IMM_MEM0: bin_u8(r); break;
-      case BIN_IMM_MEMORY_INIT: i1 = bin_u32(r); bin_u8(r); break;
-      case BIN_IMM_MEMORY_COPY: bin_u8(r); bin_u8(r); break;
-      case BIN_IMM_I32: c64 = (uint32_t)bin_s32(r); break;
-      case BIN_IMM_I64: c64 = (uint64_t)bin_s64(r); break;
-      case BIN_IMM_F32: c64 = bin_fixed32(r); break;
-      case BIN_IMM_F64: c64 = bin_fixed64(r); break;
-      case BIN_IMM_SELECT_T: {
-        uint32_t n = bin_u32(r);
-        for (uint32_t k = 0; k < n; k++) bin_u8(r);
-        break;
-      }
-      case BIN_IMM_REFTYPE: i1 = bin_u8(r); break;
-    }
+    const int64_t bt = in.bt;
+    const uint32_t i1 = in.i1, i2 = in.i2;
+    const uint64_t c64 = in.c64;
     if (L.dead) {
       if (o == BIN_OP_END) {
         if (L.dead_depth) { L.dead_depth--; continue; }
