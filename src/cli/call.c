@@ -59,17 +59,7 @@ static int call_parse_cmdline(int argc, char **argv, call_opts *o) {
       } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
         fputs(cli_call_usage, stdout);
         return CLI_EXIT_OK;
-      } else if (strcmp(a, "--invoke") == 0) {
-        if (i + 1 >= argc) {
-          cli_errorf("call: --invoke needs a function name");
-          return CLI_EXIT_USAGE;
-        }
-        o->name = argv[++i];
-      } else if (strncmp(a, "--invoke=", 9) == 0) {
-        o->name = a + 9;
-      } else if ((took = cli_tier_parse_opt(argc, argv, &i, "call", &o->tier)) != 0) {
-        if (took < 0) return CLI_EXIT_USAGE;
-      } else if ((took = cli_wasi_parse_opt(&o->wasi, argc, argv, &i, "call")) != 0) {
+      } else if ((took = cli_session_parse_opt(argc, argv, &i, "call", &o->name, &o->tier, &o->wasi)) != 0) {
         if (took < 0) return CLI_EXIT_USAGE;
       } else {
         cli_errorf("call: unknown option '%s' (see 'isthmus call --help')", a);

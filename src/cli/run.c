@@ -64,17 +64,7 @@ static int run_parse_cmdline(int argc, char **argv, run_opts *o) {
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       fputs(cli_run_usage, stdout);
       return CLI_EXIT_OK;
-    } else if (strcmp(a, "--invoke") == 0) {
-      if (i + 1 >= argc) {
-        cli_errorf("run: --invoke needs a function name");
-        return CLI_EXIT_USAGE;
-      }
-      o->invoke = argv[++i];
-    } else if (strncmp(a, "--invoke=", 9) == 0) {
-      o->invoke = a + 9;
-    } else if ((took = cli_tier_parse_opt(argc, argv, &i, "run", &o->tier)) != 0) {
-      if (took < 0) return CLI_EXIT_USAGE;
-    } else if ((took = cli_wasi_parse_opt(&o->wasi, argc, argv, &i, "run")) != 0) {
+    } else if ((took = cli_session_parse_opt(argc, argv, &i, "run", &o->invoke, &o->tier, &o->wasi)) != 0) {
       if (took < 0) return CLI_EXIT_USAGE;
     } else {
       cli_errorf("run: unknown option '%s' (see 'isthmus run --help')", a);

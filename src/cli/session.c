@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "util.h"
 
-int cli_tier_parse_opt(int argc, char **argv, int *i, const char *cmd, int *tier) {
+static int tier_parse_opt(int argc, char **argv, int *i, const char *cmd, int *tier) {
   const char *a = argv[*i];
   if (strcmp(a, "--tier") != 0 && strncmp(a, "--tier=", 7) != 0) return 0;
   const char *t = a[6] == '=' ? a + 7 : *i + 1 < argc ? argv[++*i] : "";
@@ -21,6 +21,25 @@ int cli_tier_parse_opt(int argc, char **argv, int *i, const char *cmd, int *tier
     return -1;
   }
   return 1;
+}
+
+int cli_session_parse_opt(int argc, char **argv, int *i, const char *cmd, const char **invoke, int *tier,
+                          cli_wasi_opts *wasi) {
+  const char *a = argv[*i];
+  if (strcmp(a, "--invoke") == 0) {
+    if (*i + 1 >= argc) {
+      cli_errorf("%s: --invoke needs a function name", cmd);
+      return -1;
+    }
+    *invoke = argv[++*i];
+    return 1;
+  }
+  if (strncmp(a, "--invoke=", 9) == 0) {
+    *invoke = a + 9;
+    return 1;
+  }
+  int took = tier_parse_opt(argc, argv, i, cmd, tier);
+  return took ? took : cli_wasi_parse_opt(wasi, argc, argv, i, cmd);
 }
 
 bool cli_session_load(cli_session *s, const char *cmd, const char *path) {

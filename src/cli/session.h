@@ -29,9 +29,11 @@ typedef struct cli_session {
 /* Status returned by the steps below when the command should go on. */
 #define CLI_GO_ON (-1)
 
-/* Recognises --tier T / --tier=T at argv[*i] (advancing *i over a separate value). Returns 1
- * when it took the option, 0 when argv[*i] is not --tier, -1 after a message when T is wrong. */
-int cli_tier_parse_opt(int argc, char **argv, int *i, const char *cmd, int *tier);
+/* Recognises the options `run` and `call` share at argv[*i] (advancing *i over a separate
+ * value): --invoke NAME, --tier T and the WASI options --dir/--env. Returns 1 when it took the
+ * option, 0 when argv[*i] is none of them, -1 after a message ("CMD: ...") when it is malformed. */
+int cli_session_parse_opt(int argc, char **argv, int *i, const char *cmd, const char **invoke, int *tier,
+                          cli_wasi_opts *wasi);
 
 /* The --tier line of the commands' help texts. */
 #define CLI_TIER_HELP                                                                        \
