@@ -245,19 +245,16 @@ class Bench:
             walls = {e[0]: [] for e in engines}
             errors, checks = {}, {}
             log(f"go {name} ({label}): {rounds} rounds x {len(engines)} engines")
-            for r in range(rounds):
-                order = engines[r % len(engines):] + engines[:r % len(engines)]
-                for eng, cmd, env in order:
-                    if eng in errors:
-                        continue
-                    out, err, rc, wall = run(cmd, env=env)
-                    m = GO_LINE.search(out)
-                    if rc != 0 or not m:
-                        errors[eng] = f"exit {rc}: {first_line(err) or first_line(out)}"
-                        continue
-                    samples[eng].append(int(m.group(3)))
-                    walls[eng].append(wall)
-                    checks.setdefault(eng, m.group(4))
+
+            def take(eng, out, wall):
+                m = GO_LINE.search(out)
+                if not m:
+                    return False
+                samples[eng].append(int(m.group(3)))
+                walls[eng].append(wall)
+                checks.setdefault(eng, m.group(4))
+                return True
+            self._in_turns(engines, rounds, take, errors)
             ref = checks.get("native")
             for eng, c in checks.items():
                 if ref is not None and c != ref:
@@ -294,24 +291,23 @@ class Bench:
             if QUICK and name not in C_QUICK:
                 continue
             engines = self.c_engines(func, arg, calls)
-            run(engines[3][1], env=engines[3][2], timeout=3600)  # the AOT object into its cache
+            for eng, cmd, env in engines:
+                if eng == "isthmus-aot":
+                    run(cmd, env=env, timeout=3600)  # the AOT object into its cache
             samples = {e[0]: [] for e in engines}
             errors, results = {}, {}
             log(f"engine {name} ({label}): {rounds} rounds x {calls} calls x {len(engines)} engines")
-            for r in range(rounds):
-                order = engines[r % len(engines):] + engines[:r % len(engines)]
-                for eng, cmd, env in order:
-                    if eng in errors:
-                        continue
-                    out, err, rc, _ = run(cmd, env=env)
-                    got = CALL_LINE.findall(out)
-                    if rc != 0 or not got:
-                        errors[eng] = f"exit {rc}: {first_line(err) or first_line(out)}"
-                        continue
-                    # the first call on an instance also lowers (isthmus) or tiers up (node);
-                    # keep every call: the median takes the steady state
-                    samples[eng] += [int(ns) for ns, _ in got]
-                    results.setdefault(eng, {res for _, res in got})
+
+            def take(eng, out, _wall):
+                got = CALL_LINE.findall(out)
+                if not got:
+                    return False
+                # the first call on an instance also lowers (isthmus) or tiers up (node);
+                # keep every call: the median takes the steady state
+                samples[eng] += [int(ns) for ns, _ in got]
+                results.setdefault(eng, {res for _, res in got})
+                return True
+            self._in_turns(engines, rounds, take, errors)
             ref = results.get("native")
             for eng, res in results.items():
                 if ref is not None and res != ref:
@@ -322,6 +318,21 @@ class Bench:
             rows.append(self._row("engine", name, label, samples, errors))
         self.results["sections"]["engine"] = rows
         return rows
+
+    @staticmethod
+    def _in_turns(engines, rounds, take, errors):
+        """Runs every (name, cmd, env) of engines once per round, starting one engine later each
+        round, so machine load hits all alike. take(name, stdout, wall seconds) records a sample
+        and returns False when the output has none; an engine that fails once is dropped, its
+        reason in errors."""
+        for r in range(rounds):
+            order = engines[r % len(engines):] + engines[:r % len(engines)]
+            for eng, cmd, env in order:
+                if eng in errors:
+                    continue
+                out, err, rc, wall = run(cmd, env=env)
+                if rc != 0 or not take(eng, out, wall):
+                    errors[eng] = f"exit {rc}: {first_line(err) or first_line(out)}"
 
     def _row(self, section, name, label, samples, errors, walls=None):
         med = {e: median(v) for e, v in samples.items()}

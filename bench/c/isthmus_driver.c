@@ -109,68 +109,61 @@ static int do_call(const char *path, const char *name, int32_t arg, int reps) {
   return 0;
 }
 
-/* load + validate + WASI + instantiate + _initialize of a reactor; returns 0 or prints why. */
-__attribute__((noinline)) static int measured_init(const uint8_t *bytes, size_t len) {
-  int rc = 1;
-  isthmus_engine *eng = isthmus_engine_new(NULL);
-  isthmus_module *mod = NULL;
-  isthmus_store *s = NULL;
-  isthmus_wasi *w = NULL;
-  isthmus_extern *imports = NULL;
-  isthmus_error *e = isthmus_module_new(eng, bytes, len, &mod);
-  if (e) {
-    fail_error("load", e);
-    goto done;
-  }
-  s = isthmus_store_new(eng);
+/* A reactor (a Go c-shared module) loaded, given WASI (argv "hello.wasm", stdout discarded),
+ * instantiated and initialised: what the `init` and `sum` modes share. */
+typedef struct reactor {
+  isthmus_engine *eng;
+  isthmus_module *mod;
+  isthmus_store *s;
+  isthmus_wasi *w;
+  isthmus_extern *imports;
+  isthmus_instance *inst;
+} reactor;
+
+static void reactor_close(reactor *r) {
+  free(r->imports);
+  if (r->s) isthmus_store_delete(r->s);
+  if (r->w) isthmus_wasi_delete(r->w);
+  if (r->mod) isthmus_module_delete(r->mod);
+  isthmus_engine_delete(r->eng);
+}
+
+/* Returns 0, or 1 after printing why (call reactor_close in both cases). */
+static int reactor_open(reactor *r, const uint8_t *bytes, size_t len) {
+  *r = (reactor){.eng = isthmus_engine_new(NULL)};
+  isthmus_error *e = isthmus_module_new(r->eng, bytes, len, &r->mod);
+  if (e) return fail_error("load", e);
+  r->s = isthmus_store_new(r->eng);
   isthmus_wasi_config *c = isthmus_wasi_config_new();
   const char *argv0 = "hello.wasm";
   isthmus_wasi_config_set_args(c, 1, &argv0);
   isthmus_wasi_config_stdio_null(c, 1);
-  e = isthmus_wasi_new(s, c, &w);
+  e = isthmus_wasi_new(r->s, c, &r->w);
   isthmus_wasi_config_delete(c);
-  if (e) {
-    fail_error("wasi", e);
-    goto done;
-  }
-  size_t n = isthmus_module_import_count(mod);
-  imports = calloc(n ? n : 1, sizeof *imports);
-  if ((e = isthmus_wasi_link(w, mod, imports, NULL)) != NULL) {
-    fail_error("link", e);
-    goto done;
-  }
-  isthmus_instance *inst;
+  if (e) return fail_error("wasi", e);
+  size_t n = isthmus_module_import_count(r->mod);
+  r->imports = calloc(n ? n : 1, sizeof *r->imports);
+  if ((e = isthmus_wasi_link(r->w, r->mod, r->imports, NULL)) != NULL) return fail_error("link", e);
   isthmus_trap *trap = NULL;
-  e = isthmus_instantiate(s, mod, imports, n, &inst, &trap);
-  if (e) {
-    fail_error("instantiate", e);
-    goto done;
-  }
-  if (trap) {
-    fail_trap(trap);
-    goto done;
-  }
+  e = isthmus_instantiate(r->s, r->mod, r->imports, n, &r->inst, &trap);
+  if (e) return fail_error("instantiate", e);
+  if (trap) return fail_trap(trap);
   isthmus_extern ex;
-  if (!isthmus_instance_export(inst, "_initialize", 11, &ex)) {
+  if (!isthmus_instance_export(r->inst, "_initialize", 11, &ex)) {
     fprintf(stderr, "isthmus_driver: no _initialize\n");
-    goto done;
+    return 1;
   }
-  trap = isthmus_func_call(s, ex.of.func, NULL, 0, NULL, 0, &e);
-  if (e) {
-    fail_error("_initialize", e);
-    goto done;
-  }
-  if (trap) {
-    fail_trap(trap);
-    goto done;
-  }
-  rc = 0;
-done:
-  free(imports);
-  if (s) isthmus_store_delete(s);
-  if (w) isthmus_wasi_delete(w);
-  if (mod) isthmus_module_delete(mod);
-  isthmus_engine_delete(eng);
+  trap = isthmus_func_call(r->s, ex.of.func, NULL, 0, NULL, 0, &e);
+  if (e) return fail_error("_initialize", e);
+  if (trap) return fail_trap(trap);
+  return 0;
+}
+
+/* load + validate + WASI + instantiate + _initialize of a reactor; returns 0 or prints why. */
+__attribute__((noinline)) static int measured_init(const uint8_t *bytes, size_t len) {
+  reactor r;
+  int rc = reactor_open(&r, bytes, len);
+  reactor_close(&r);
   return rc;
 }
 
@@ -210,70 +203,22 @@ static int do_sum(const char *path, const char *name, int32_t a, int32_t b, long
     perror(path);
     return 1;
   }
-  int rc = 1;
-  isthmus_engine *eng = isthmus_engine_new(NULL);
-  isthmus_module *mod = NULL;
-  isthmus_store *s = NULL;
-  isthmus_wasi *w = NULL;
-  isthmus_extern *imports = NULL;
-  isthmus_trap *trap = NULL;
-  isthmus_error *e = isthmus_module_new(eng, bytes, len, &mod);
+  reactor r;
+  int rc = reactor_open(&r, bytes, len);
   free(bytes);
-  if (e) {
-    fail_error("load", e);
-    goto done;
+  isthmus_extern ex;
+  if (rc == 0 && (!isthmus_instance_export(r.inst, name, strlen(name), &ex) || ex.kind != ISTHMUS_EXTERN_FUNC)) {
+    fprintf(stderr, "isthmus_driver: no exported function %s\n", name);
+    rc = 1;
   }
-  s = isthmus_store_new(eng);
-  isthmus_wasi_config *c = isthmus_wasi_config_new();
-  isthmus_wasi_config_stdio_null(c, 1);
-  e = isthmus_wasi_new(s, c, &w);
-  isthmus_wasi_config_delete(c);
-  if (e) {
-    fail_error("wasi", e);
-    goto done;
+  if (rc == 0) {
+    int32_t result;
+    isthmus_trap *trap = measured_sum(r.s, ex.of.func, a, b, 1, &result); /* warm-up: lowering */
+    if (!trap) trap = measured_sum(r.s, ex.of.func, a, b, n, &result);
+    if (trap) rc = fail_trap(trap);
+    else printf("result=%d\n", result);
   }
-  size_t ni = isthmus_module_import_count(mod);
-  imports = calloc(ni ? ni : 1, sizeof *imports);
-  if ((e = isthmus_wasi_link(w, mod, imports, NULL)) != NULL) {
-    fail_error("link", e);
-    goto done;
-  }
-  isthmus_instance *inst;
-  e = isthmus_instantiate(s, mod, imports, ni, &inst, &trap);
-  if (e) {
-    fail_error("instantiate", e);
-    goto done;
-  }
-  if (trap) {
-    fail_trap(trap);
-    goto done;
-  }
-  isthmus_extern init, ex;
-  if (!isthmus_instance_export(inst, "_initialize", 11, &init) ||
-      !isthmus_instance_export(inst, name, strlen(name), &ex) || ex.kind != ISTHMUS_EXTERN_FUNC) {
-    fprintf(stderr, "isthmus_driver: no _initialize or no exported function %s\n", name);
-    goto done;
-  }
-  trap = isthmus_func_call(s, init.of.func, NULL, 0, NULL, 0, &e);
-  if (e) {
-    fail_error("_initialize", e);
-    goto done;
-  }
-  int32_t result;
-  if (!trap) trap = measured_sum(s, ex.of.func, a, b, 1, &result); /* warm-up: lowering */
-  if (!trap) trap = measured_sum(s, ex.of.func, a, b, n, &result);
-  if (trap) {
-    fail_trap(trap);
-    goto done;
-  }
-  printf("result=%d\n", result);
-  rc = 0;
-done:
-  free(imports);
-  if (s) isthmus_store_delete(s);
-  if (w) isthmus_wasi_delete(w);
-  if (mod) isthmus_module_delete(mod);
-  isthmus_engine_delete(eng);
+  reactor_close(&r);
   return rc;
 }
 
