@@ -173,8 +173,41 @@ static int64_t now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Runs self with the cells; 0 on success, -1 with an exception set. */
-int ist_func_invoke(FuncObject *self, uint64_t *cells) {
+/* Calls left before the policy path must run again (see ist_func_invoke): every call while
+ * calls are timed one by one, released or known to be long; else one in IST_SAMPLE_MASK+1. */
+static void policy_rearm(FuncObject *self) {
+  if (self->release_gil == 0) self->countdown = UINT32_MAX;
+  else if (self->release_gil > 0 || self->probe || self->long_calls) self->countdown = 1;
+  else self->countdown = IST_SAMPLE_MASK + 1;
+}
+
+/* What follows a call either way: a trap or a stdio callback's exception becomes the Python
+ * exception; 0 when there was neither. */
+static int call_outcome(StoreObject *s, isthmus_trap *trap) {
+  if (CMN_UNLIKELY_PY(trap != NULL)) {
+    ist_err_trap(s, trap);
+    if (s->pending_exc && s->depth == 0) {
+      /* A stdio callback failed before the trap: keep its exception as the context. */
+      PyObject *exc = ist_fetch_exception(), *pending = s->pending_exc;
+      s->pending_exc = NULL;
+      if (exc) PyException_SetContext(exc, pending);
+      else Py_DECREF(pending);
+      ist_restore_exception(exc);
+    }
+    return -1;
+  }
+  if (CMN_UNLIKELY_PY(s->pending_exc != NULL) && s->depth == 0) {
+    PyObject *exc = s->pending_exc;
+    s->pending_exc = NULL;
+    ist_restore_exception(exc);
+    return -1;
+  }
+  return 0;
+}
+
+/* The general path: re-entry from a host function, another thread's store, a poisoned store,
+ * and the calls the GIL policy times or releases. */
+static CMN_NOINLINE_PY int invoke_policy(FuncObject *self, uint64_t *cells) {
   StoreObject *s = self->store;
   if (s->poisoned && ist_store_check_usable(s) < 0) return -1;
   if (ist_store_enter(s) < 0) return -1;
@@ -195,8 +228,9 @@ int ist_func_invoke(FuncObject *self, uint64_t *cells) {
     if (self->probe) {
       self->probe--;
       timed = true;
-    } else if (release || ((++self->tick & IST_SAMPLE_MASK) == 0)) {
-      timed = true;
+    } else {
+      /* a released call, or the sampled one (re-entrant calls count down here) */
+      timed = release || self->countdown == 0 || --self->countdown == 0;
     }
     if (timed) t0 = now_ns();
   }
@@ -222,27 +256,33 @@ int ist_func_invoke(FuncObject *self, uint64_t *cells) {
       self->probe = IST_PROBE_CALLS;
     }
   }
+  if (timed || self->countdown == 0) policy_rearm(self);
   if (on_main) atomic_store_explicit(&ist_main_running, main_prev, memory_order_relaxed);
   ist_store_leave(s);
-  if (CMN_UNLIKELY_PY(trap != NULL)) {
-    ist_err_trap(s, trap);
-    if (s->pending_exc && s->depth == 0) {
-      /* A stdio callback failed before the trap: keep its exception as the context. */
-      PyObject *exc = ist_fetch_exception(), *pending = s->pending_exc;
-      s->pending_exc = NULL;
-      if (exc) PyException_SetContext(exc, pending);
-      else Py_DECREF(pending);
-      ist_restore_exception(exc);
-    }
-    return -1;
+  return call_outcome(s, trap);
+}
+
+/* Runs self with the cells; 0 on success, -1 with an exception set. The common call (store
+ * idle, GIL kept, not sampled) takes the short path; everything else invoke_policy. */
+int ist_func_invoke(FuncObject *self, uint64_t *cells) {
+  StoreObject *s = self->store;
+  if (CMN_UNLIKELY_PY(s->poisoned != NULL || s->owner != 0 || --self->countdown == 0))
+    return invoke_policy(self, cells);
+  const unsigned long me = ist_thread_ident();
+  s->owner = me;
+  s->depth = 1;
+  /* Ctrl-C interrupts the store running on the main thread, even on this path */
+  const bool on_main = me == s->ms->main_thread;
+  isthmus_store *main_prev = NULL;
+  if (on_main) {
+    main_prev = atomic_load_explicit(&ist_main_running, memory_order_relaxed);
+    atomic_store_explicit(&ist_main_running, s->store, memory_order_relaxed);
   }
-  if (CMN_UNLIKELY_PY(s->pending_exc != NULL) && s->depth == 0) {
-    PyObject *exc = s->pending_exc;
-    s->pending_exc = NULL;
-    ist_restore_exception(exc);
-    return -1;
-  }
-  return 0;
+  isthmus_trap *trap = isthmus_func_call_unchecked(s->store, self->func, cells);
+  if (on_main) atomic_store_explicit(&ist_main_running, main_prev, memory_order_relaxed);
+  ist_store_leave(s);
+  if (CMN_LIKELY_PY(trap == NULL && s->pending_exc == NULL)) return 0;
+  return call_outcome(s, trap);
 }
 
 static PyObject *param_error(FuncObject *self, uint32_t i, PyObject *o, uint64_t *cell) {
@@ -328,7 +368,7 @@ PyObject *ist_func_wrap(StoreObject *s, isthmus_func *f, PyObject *name) {
   self->long_calls = 0;
   self->short_streak = 0;
   self->probe = IST_PROBE_CALLS;
-  self->tick = 0;
+  self->countdown = 1;
   self->weakreflist = NULL;
   if (!self->name) {
     Py_DECREF(self);
@@ -463,6 +503,7 @@ static int func_set_release_gil(FuncObject *self, PyObject *v, void *c) {
     self->release_gil = -1;
     self->long_calls = 0;
     self->probe = IST_PROBE_CALLS;
+    policy_rearm(self);
     return 0;
   }
   if (!PyBool_Check(v)) {
@@ -470,6 +511,7 @@ static int func_set_release_gil(FuncObject *self, PyObject *v, void *c) {
     return -1;
   }
   self->release_gil = v == Py_True;
+  policy_rearm(self);
   return 0;
 }
 

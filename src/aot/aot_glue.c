@@ -20,9 +20,11 @@ _Static_assert(offsetof(isthmus_table, size) == offsetof(aot_table, size), "aot_
 /* Per store: the part generated code reads (aot_thread) and the unwinding state. */
 typedef struct aot_state {
   aot_thread th;
+  uintptr_t limit_thread; /* the thread th.stack_limit belongs to */
   intptr_t *jmp; /* innermost entry's jump buffer, NULL outside compiled code */
   isthmus_store *store;
   isthmus_trap *pending; /* a trap object to deliver, else a code */
+  isthmus_instance *trap_inst; /* the instance whose compiled code trapped (with code) */
   int code;
   uint32_t off; /* wasm byte offset of the trapping instruction, or 0 */
 } aot_state;
@@ -51,6 +53,7 @@ static void svc_trap(aot_env *env, int code, uint32_t off) {
   st->pending = NULL;
   st->code = code;
   st->off = off;
+  st->trap_inst = inst_of(env)->inst;
   raise_trap(st);
 }
 
@@ -110,10 +113,19 @@ static const aot_rt services = {
     svc_elem_drop,  svc_data_drop,  (void *)aot_entry,
 };
 
+/* A value unique to the calling thread: the thread pointer where one instruction reads it. */
+static inline uintptr_t thread_ident(void) {
+#if defined(__x86_64__) && defined(__GLIBC__) && (defined(__clang__) || __GNUC__ >= 11)
+  return (uintptr_t)__builtin_thread_pointer();
+#else
+  return (uintptr_t)pthread_self();
+#endif
+}
+
 /* The lowest address compiled code may use on this thread: the thread's real stack bottom
  * plus a margin for host functions (Python callbacks among them) and trap handling. */
 static __thread char *tl_stack_limit;
-static char *stack_limit(void) {
+__attribute__((noinline, cold)) static char *stack_limit(void) {
   if (CMN_LIKELY(tl_stack_limit != NULL)) return tl_stack_limit;
   pthread_attr_t a;
   void *addr = NULL;
@@ -133,10 +145,29 @@ static char *stack_limit(void) {
   return tl_stack_limit;
 }
 
+/* The defined function of inst whose code holds byte offset off, or NULL. */
+static isthmus_func *func_at(isthmus_instance *inst, uint32_t off) {
+  const isthmus_module *m = inst->module;
+  uint32_t lo = m->num_func_imports, hi = m->num_funcs; /* bodies lie in index order */
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (m->funcs[mid].code_end <= off) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < m->num_funcs && m->funcs[lo].code_off <= off ? inst->funcs[lo] : NULL;
+}
+
 __attribute__((noinline)) static isthmus_trap *unwind(aot_state *st, intptr_t *saved, uint32_t saved_depth) {
   uint32_t off = st->pending ? 0 : st->off; /* the innermost frame's position, when known */
   isthmus_trap *t = st->pending ? st->pending : rt_trap((isthmus_trap_code)st->code);
   st->pending = NULL;
+  /* a leaf keeps no shadow frame (AOT_ENTER_LEAF): the offset names it */
+  isthmus_func *leaf = off && st->trap_inst ? func_at(st->trap_inst, off) : NULL;
+  if (leaf && (st->th.depth == saved_depth || st->th.shadow[st->th.depth - 1] != leaf)) {
+    rt_trap_add_frame(t, leaf, off);
+    off = 0;
+  }
+  st->trap_inst = NULL;
   for (uint32_t d = st->th.depth; d > saved_depth; d--, off = 0) rt_trap_add_frame(t, st->th.shadow[d - 1], off);
   st->th.depth = saved_depth;
   st->jmp = saved;
@@ -152,7 +183,13 @@ static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cel
   uint32_t saved_depth = st->th.depth;
   if (!saved) {
     isthmus_store *s = st->store;
-    st->th.stack_limit = stack_limit();
+    /* a store may move between threads between calls; asking the thread-local limit on
+     * every entry would cost a __tls_get_addr call from this shared object */
+    const uintptr_t me = thread_ident();
+    if (CMN_UNLIKELY(st->limit_thread != me)) {
+      st->th.stack_limit = stack_limit();
+      st->limit_thread = me;
+    }
     if (s->frame_top == 0) atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
   }
   intptr_t jb[5];

@@ -134,6 +134,10 @@ static const char prelude[] =
     " th->shadow[dep_] = env->funcs[IDX]; th->depth = dep_ + 1;"
     " if (AOT_UNLIKELY(*intr)) aot_trap(env, ISTHMUS_TRAP_INTERRUPTED, 0)\n"
     "#define AOT_LEAVE() th->depth = dep_\n"
+    /* a leaf (no calls) with a small frame: no depth or native stack check (its caller's
+     * check leaves room for it), no interrupt poll at entry (it cannot recurse; its loops
+     * poll) and no shadow frame (every trap in it carries a byte offset, which names it) */
+    "#define AOT_ENTER_LEAF() volatile int *intr = env->interrupt; (void)intr\n"
     "#define AOT_POLL(at) if (AOT_UNLIKELY(*intr)) aot_trap(env, ISTHMUS_TRAP_INTERRUPTED, at)\n"
     /* calls through an isthmus_func*: typed when the callee is compiled code, cells otherwise */
     "#define AOT_FTYPE(f) (*(const void *const *)((const char *)(f) + AOT_OFF_TYPE))\n"
@@ -209,6 +213,7 @@ typedef struct fx {
   CMN_VEC(ctl) cs;
   bin_u32vec labels;
   uint32_t max_a, max_b; /* variables needed */
+  bool calls;            /* the function calls (directly, indirectly or an import) */
   uint32_t next_id;
   uint8_t *gused;
   bool has_mem;
@@ -296,6 +301,7 @@ static void emit_call(fx *F, const isthmus_functype *t, int64_t direct, const ch
   uint32_t np = t->num_params, nr = t->num_results, h = H(F), base = h - np;
   char s[16];
   sbuf *o = F->o;
+  F->calls = true;
   sb_put(o, "{ ");
   if (nr > 1) sb_f(o, "uint64_t rr[%u]; ", nr);
   if (direct >= 0) {
@@ -387,6 +393,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
   F->r = (bin_reader){m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
   F->st.len = F->cs.len = 0;
   F->max_a = F->max_b = 0;
+  F->calls = false;
   F->next_id = 1;
   F->dead = false;
   F->dead_depth = 0;
@@ -695,6 +702,9 @@ static sbuf translate_func(fx *F, uint32_t index) {
 
   /* assemble: signature, locals, stack variables, cached globals, body, epilogue */
   sbuf full = {0};
+  /* a small leaf: see AOT_ENTER_LEAF. 256 values keep its C frame far below the margin
+   * stack_limit() leaves under the limit. */
+  const bool leaf = !F->calls && F->nlocals + F->max_a + F->max_b <= 256;
   signature(&full, F->ft, "AOT_FN f", index);
   sb_put(&full, " {\n");
   for (uint32_t k = F->ft->num_params; k < F->nlocals; k++) sb_f(&full, "%s l%u = 0;\n", ctype(F->ltypes[k]), k);
@@ -712,9 +722,10 @@ static sbuf translate_func(fx *F, uint32_t index) {
   for (uint32_t g = 0; g < m->num_globals; g++)
     if (F->gused[g]) sb_f(&full, "uint64_t *g%u = env->globals[%u];\n", g, g);
   if (F->has_mem) sb_put(&full, "uint8_t *mb = env->mem_base; uint64_t ms = *env->mem_size; (void)mb;\n");
-  sb_f(&full, "AOT_ENTER(%u);\n", index);
+  if (leaf) sb_put(&full, "AOT_ENTER_LEAF();\n");
+  else sb_f(&full, "AOT_ENTER(%u);\n", index);
   sb_put(&full, body.p ? body.p : "");
-  sb_put(&full, "Lret:\nAOT_LEAVE();\n");
+  sb_put(&full, leaf ? "Lret:;\n" : "Lret:\nAOT_LEAVE();\n");
   if (F->ft->num_results == 1) sb_put(&full, "return ret;\n");
   sb_put(&full, "}\n");
   /* the trampoline: cells in, cells out */

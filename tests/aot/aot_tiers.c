@@ -236,6 +236,10 @@ int main(void) {
   if (trap) {
     CHECK(trap_has_frame(trap, "inner") && trap_has_frame(trap, "outer"), "backtrace names inner and outer");
     CHECK(isthmus_trap_frame_count(trap) == 2, "two frames, got %zu", isthmus_trap_frame_count(trap));
+    /* $inner is a leaf: compiled without a shadow frame, named from the trap's offset */
+    const isthmus_frame *f0 = isthmus_trap_frame_count(trap) ? isthmus_trap_frame(trap, 0) : NULL;
+    CHECK(f0 && f0->func_name && !strcmp(f0->func_name, "inner") && f0->code_offset > 0,
+          "innermost frame is the leaf inner, with its byte offset");
   }
   isthmus_trap_delete(trap);
   call(store, export_func(ia, "deep"), 1, (int32_t[]){0}, &trap);
