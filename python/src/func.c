@@ -15,6 +15,7 @@
 #define IST_PROBE_CALLS 64   /* calls timed one by one before sampling */
 #define IST_SAMPLE_MASK 255  /* then one call in 256 is timed */
 #define IST_SMALL_CELLS 16
+#define IST_INT_PARAMS 8 /* func_vectorcall's short path: at most this many integer params */
 
 struct HostEnv {
   StoreObject *store; /* borrowed: the store owns this env */
@@ -312,7 +313,32 @@ static PyObject *results_of(FuncObject *self, const uint64_t *cells) {
   return tup;
 }
 
+static PyObject *func_call_general(FuncObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames);
+
+/* Integer-only signatures (the usual exports: up to IST_INT_PARAMS i32/i64 parameters, at
+ * most one i32/i64 result) called with small exact ints: no general conversion, cells on
+ * the stack. Anything else takes func_call_general. */
 static PyObject *func_vectorcall(FuncObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
+  const isthmus_functype *t = self->type;
+  if (CMN_LIKELY_PY(self->int_sig && kwnames == NULL && PyVectorcall_NARGS(nargsf) == t->num_params)) {
+    uint64_t cells[IST_INT_PARAMS];
+    const uint32_t np = t->num_params;
+    for (uint32_t i = 0; i < np; i++) {
+      int64_t v;
+      if (CMN_UNLIKELY_PY(!PyLong_CheckExact(args[i]) || !ist_small_int(args[i], &v)))
+        return func_call_general(self, args, nargsf, kwnames);
+      cells[i] = (self->wide_params >> i) & 1 ? (uint64_t)v : (uint64_t)(uint32_t)v;
+    }
+    if (ist_func_invoke(self, cells) < 0) return NULL;
+    if (t->num_results == 0) Py_RETURN_NONE;
+    if (t->results[0] == ISTHMUS_I32) return PyLong_FromLong((int32_t)cells[0]);
+    return PyLong_FromLongLong((int64_t)cells[0]);
+  }
+  return func_call_general(self, args, nargsf, kwnames);
+}
+
+static CMN_NOINLINE_PY PyObject *func_call_general(FuncObject *self, PyObject *const *args, size_t nargsf,
+                                                   PyObject *kwnames) {
   const isthmus_functype *t = self->type;
   Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
   if (CMN_UNLIKELY_PY(kwnames != NULL && PyTuple_GET_SIZE(kwnames))) {
@@ -362,6 +388,15 @@ PyObject *ist_func_wrap(StoreObject *s, isthmus_func *f, PyObject *name) {
   self->store = (StoreObject *)Py_NewRef(s);
   self->func = f;
   self->type = isthmus_func_type(f);
+  self->int_sig = self->type->num_params <= IST_INT_PARAMS && self->type->num_results <= 1;
+  self->wide_params = 0;
+  for (uint32_t i = 0; self->int_sig && i < self->type->num_params; i++) {
+    isthmus_valtype k = self->type->params[i];
+    self->int_sig = k == ISTHMUS_I32 || k == ISTHMUS_I64;
+    if (k == ISTHMUS_I64) self->wide_params |= (uint8_t)(1u << i);
+  }
+  if (self->type->num_results == 1)
+    self->int_sig = self->int_sig && (self->type->results[0] == ISTHMUS_I32 || self->type->results[0] == ISTHMUS_I64);
   self->name = (name && name != Py_None) ? Py_NewRef(name) : PyUnicode_FromString("<funcref>");
   self->host = NULL;
   self->release_gil = -1;

@@ -241,6 +241,8 @@ typedef struct FuncObject {
   const isthmus_functype *type; /* owned by the store */
   PyObject *name;               /* str: export name, or the host callable's name */
   PyObject *host;               /* the Python callable of a host function, or NULL */
+  bool int_sig;                 /* integer params (at most 8) and at most one integer result */
+  uint8_t wide_params;          /* bit i: parameter i is an i64 */
   int8_t release_gil;           /* -1 auto, 0 never, 1 always */
   uint8_t long_calls;           /* auto mode: calls have been long, release the GIL */
   uint16_t short_streak;        /* auto mode: short calls since the GIL was last needed */

@@ -216,12 +216,18 @@ typedef struct fx {
   bool calls;            /* the function calls (directly, indirectly or an import) */
   uint32_t next_id;
   uint8_t *gused;
+  /* global g's value is in the C local v<g> (read since the last label or call): global.get
+   * uses it instead of reloading the cell, which every memory store would force (C cannot
+   * tell that guest memory and global cells never overlap). global.set writes through. */
+  uint8_t *gvalid;
   bool has_mem;
   bool dead;
   uint32_t dead_depth;
 } fx;
 
 static uint32_t H(fx *F) { return (uint32_t)F->st.len; }
+/* Before a label (paths join there) and after a call (the callee may set globals). */
+static void forget_globals(fx *F) { memset(F->gvalid, 0, F->m->num_globals + 1); }
 static void push(fx *F, uint8_t t) {
   cmn_vec_push(F->st, t);
   uint32_t h = H(F);
@@ -343,6 +349,7 @@ static void emit_call(fx *F, const isthmus_functype *t, int64_t direct, const ch
       sb_f(o, "%c%u = (%s)rr[%u]; ", vcls(t->results[k]), base + k, ctype(t->results[k]), k);
   if (F->has_mem) sb_put(o, "ms = *env->mem_size; ");
   sb_put(o, "}\n");
+  forget_globals(F);
 }
 
 /* ---------------------------------------------------------------- loads and stores */
@@ -398,6 +405,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
   F->dead = false;
   F->dead_depth = 0;
   memset(F->gused, 0, m->num_globals + 1);
+  memset(F->gvalid, 0, m->num_globals + 1);
   bin_reader *r = &F->r;
   ctl topc = {C_BLOCK, 0, 0, F->ft->num_results, 0, 0};
   cmn_vec_push(F->cs, topc);
@@ -460,7 +468,10 @@ static sbuf translate_func(fx *F, uint32_t index) {
         }
         block_sig(F, bt, &np, &nr);
         ctl c = {op == BIN_OP_BLOCK ? C_BLOCK : op == BIN_OP_LOOP ? C_LOOP : C_IF, h - np, np, nr, bt, F->next_id++};
-        if (op == BIN_OP_LOOP) sb_f(o, "L%u: AOT_POLL(%uu);\n", c.id, at);
+        if (op == BIN_OP_LOOP) {
+          forget_globals(F);
+          sb_f(o, "L%u: AOT_POLL(%uu);\n", c.id, at);
+        }
         /* the jump to the else arm skips the then arm, so the params are still intact there */
         if (op == BIN_OP_IF) sb_f(o, "if (!%s) goto E%u;\n", s1, c.id);
         cmn_vec_push(F->cs, c);
@@ -469,6 +480,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
       case BIN_OP_ELSE: {
         ctl *c = &F->cs.items[F->cs.len - 1];
         if (!F->dead) sb_f(o, "goto L%u;\n", c->id);
+        forget_globals(F);
         sb_f(o, "E%u:;\n", c->id);
         c->kind = C_ELSE;
         F->dead = false;
@@ -485,6 +497,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
           F->cs.len--;
           break;
         }
+        forget_globals(F);
         if (c.kind == C_IF) sb_f(o, "E%u:;\n", c.id);
         if (c.kind != C_LOOP) sb_f(o, "L%u:;\n", c.id);
         F->cs.len--;
@@ -571,13 +584,16 @@ static sbuf translate_func(fx *F, uint32_t index) {
         F->gused[i1] = 1;
         push(F, t);
         V(F, h, s1);
-        sb_f(o, "%s = (%s)*g%u;\n", s1, ctype(t), i1);
+        if (!F->gvalid[i1]) sb_f(o, "v%u = *g%u; ", i1, i1);
+        F->gvalid[i1] = 1;
+        sb_f(o, "%s = (%s)v%u;\n", s1, ctype(t), i1);
         break;
       }
       case BIN_OP_GLOBAL_SET:
         F->gused[i1] = 1;
         V(F, h - 1, s1);
-        sb_f(o, "*g%u = %s;\n", i1, s1);
+        sb_f(o, "*g%u = v%u = %s;\n", i1, i1, s1);
+        F->gvalid[i1] = 1;
         F->st.len--;
         break;
       case BIN_OP_TABLE_GET:
@@ -720,7 +736,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
   }
   if (F->ft->num_results == 1) sb_f(&full, "%s ret;\n", ctype(F->ft->results[0]));
   for (uint32_t g = 0; g < m->num_globals; g++)
-    if (F->gused[g]) sb_f(&full, "uint64_t *g%u = env->globals[%u];\n", g, g);
+    if (F->gused[g]) sb_f(&full, "uint64_t *g%u = env->globals[%u], v%u = 0;\n", g, g, g);
   if (F->has_mem) sb_put(&full, "uint8_t *mb = env->mem_base; uint64_t ms = *env->mem_size; (void)mb;\n");
   if (leaf) sb_put(&full, "AOT_ENTER_LEAF();\n");
   else sb_f(&full, "AOT_ENTER(%u);\n", index);
@@ -805,6 +821,7 @@ void aot_translate(const isthmus_module *m, aot_source *out) {
   F.want = want;
   F.reach = reach;
   F.gused = cmn_xcalloc(m->num_globals + 1, 1);
+  F.gvalid = cmn_xcalloc(m->num_globals + 1, 1);
   F.has_mem = m->num_memories > 0;
   /* a worklist by repeated sweeps: translating a function marks its direct callees */
   for (bool more = true; more;) {
@@ -864,6 +881,7 @@ void aot_translate(const isthmus_module *m, aot_source *out) {
   free(want);
   free(reach);
   free(F.gused);
+  free(F.gvalid);
   cmn_vec_free(F.st);
   cmn_vec_free(F.cs);
   cmn_vec_free(F.labels);
