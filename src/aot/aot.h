@@ -62,7 +62,7 @@
 AOT_ABI(AOT_ABI_CODE)
 
 /* Bumped whenever the generated code or the ABI changes: part of the cache key. */
-#define AOT_VERSION 5
+#define AOT_VERSION 6
 
 typedef enum aot_tier { AOT_OFF, AOT_FORCED, AOT_AUTO } aot_tier;
 

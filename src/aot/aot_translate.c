@@ -214,6 +214,14 @@ typedef struct fx {
   bin_u32vec labels;
   uint32_t max_a, max_b; /* variables needed */
   bool calls;            /* the function calls (directly, indirectly or an import) */
+  const uint8_t *small_leaf; /* per function: a leaf small enough to inline at direct calls */
+  /* while a small leaf is inlined: its locals are named i<inl>l<n>, its returns store to
+   * heights inl_base.. and jump to I<inl>; inl_gvalid gathers the globals cached on all
+   * of them (see gvalid) */
+  uint32_t inl, inl_base;
+  char lpre[16]; /* prefix of local names: "" or "i<inl>" */
+  uint32_t cs_floor; /* F->cs entries below this belong to the caller of an inlined leaf */
+  uint8_t *inl_gvalid;
   uint32_t next_id;
   uint8_t *gused;
   /* global g's value is in the C local v<g> (read since the last label or call): global.get
@@ -273,6 +281,12 @@ static void move_values(fx *F, uint32_t base, uint32_t n) {
 static void emit_return(fx *F) {
   uint32_t n = F->ft->num_results, h = H(F);
   char s[16];
+  if (F->inl) {
+    move_values(F, F->inl_base, n);
+    sb_f(F->o, "goto I%u;", F->inl);
+    for (uint32_t g = 0; g < F->m->num_globals; g++) F->inl_gvalid[g] &= F->gvalid[g];
+    return;
+  }
   if (n == 1) {
     V(F, h - 1, s);
     sb_f(F->o, "ret = %s; ", s);
@@ -289,7 +303,7 @@ static void emit_return(fx *F) {
 static void emit_br(fx *F, uint32_t rel) {
   uint32_t depth = (uint32_t)F->cs.len - 1 - rel;
   sb_put(F->o, "{ ");
-  if (depth == 0) {
+  if (depth == F->cs_floor) {
     emit_return(F);
   } else {
     ctl *c = &F->cs.items[depth];
@@ -386,6 +400,86 @@ static void init_tables(void) {
 
 /* ---------------------------------------------------------------- one function */
 
+static void translate_body(fx *F);
+static sbuf assemble(fx *F, uint32_t index, sbuf *body);
+
+/* Leaves small enough to copy into their callers: no calls, a short body, at most one
+ * result. Inlined, a Go leaf's use of the stack pointer global stays in a register (no store
+ * and reload through memory) and the call's prologue and epilogue go away. */
+static uint8_t *find_small_leaves(const isthmus_module *m) {
+  uint8_t *small = cmn_xcalloc(m->num_funcs + 1, 1);
+  bin_u32vec labels = {0};
+  for (uint32_t i = m->num_func_imports; i < m->num_funcs; i++) {
+    const bin_func *fn = &m->funcs[i];
+    const isthmus_functype *t = &m->types[fn->type];
+    if (fn->code_end - fn->code_off > 96 || t->num_results > 1 || t->num_params + fn->num_locals > 16) continue;
+    bin_reader r = {m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
+    bool leaf = true;
+    bin_instr in;
+    while (leaf && r.p < r.end && bin_read_instr(&r, &labels, &in))
+      leaf = in.op != BIN_OP_CALL && in.op != BIN_OP_CALL_INDIRECT;
+    small[i] = leaf && !r.err;
+  }
+  cmn_vec_free(labels);
+  return small;
+}
+
+/* Copies small leaf j's body in place of a direct call to it (see find_small_leaves): its
+ * parameters become block-scoped locals, its returns jump to the end of the copy. Traps in
+ * the copy carry j's byte offsets, which name j in backtraces (the caller keeps its shadow
+ * frame: a function that inlines is never compiled as a leaf itself). */
+static void inline_leaf(fx *F, uint32_t j) {
+  const isthmus_module *m = F->m;
+  const bin_func *fn = &m->funcs[j];
+  const isthmus_functype *t = &m->types[fn->type];
+  const uint32_t np = t->num_params, base = H(F) - np;
+  const isthmus_functype *ft = F->ft;
+  const uint32_t nlocals = F->nlocals, dead_depth = F->dead_depth, floor = F->cs_floor;
+  isthmus_valtype *ltypes = F->ltypes;
+  const bin_reader r = F->r;
+  sbuf *o = F->o;
+  const uint32_t id = F->next_id++;
+  F->inl = id;
+  F->inl_base = base;
+  snprintf(F->lpre, sizeof F->lpre, "i%u", id);
+  memset(F->inl_gvalid, 1, m->num_globals + 1);
+  F->ft = t;
+  F->nlocals = np + fn->num_locals;
+  F->ltypes = cmn_xmalloc(F->nlocals + 1);
+  if (np) memcpy(F->ltypes, t->params, np);
+  if (fn->num_locals) memcpy(F->ltypes + np, fn->local_types, fn->num_locals);
+  sb_put(o, "{ ");
+  char s[16];
+  for (uint32_t k = 0; k < F->nlocals; k++) {
+    if (k < np) V(F, base + k, s);
+    sb_f(o, "%s %sl%u = %s; ", ctype(F->ltypes[k]), F->lpre, k, k < np ? s : "0");
+  }
+  sb_put(o, "\n");
+  F->st.len = base;
+  F->r = (bin_reader){m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
+  F->dead = false;
+  F->dead_depth = 0;
+  F->cs_floor = (uint32_t)F->cs.len;
+  ctl topc = {C_BLOCK, base, 0, t->num_results, 0, 0};
+  cmn_vec_push(F->cs, topc);
+  translate_body(F);
+  sb_f(o, "I%u:; }\n", id);
+  memcpy(F->gvalid, F->inl_gvalid, m->num_globals + 1); /* cached on every return path */
+  free(F->ltypes);
+  F->ft = ft;
+  F->nlocals = nlocals;
+  F->ltypes = ltypes;
+  F->r = r;
+  F->dead = false;
+  F->dead_depth = dead_depth;
+  F->cs_floor = floor;
+  F->inl = 0;
+  F->lpre[0] = 0;
+  F->st.len = base;
+  for (uint32_t k = 0; k < t->num_results; k++) push(F, t->results[k]);
+  F->calls = true;
+}
+
 static sbuf translate_func(fx *F, uint32_t index) {
   const isthmus_module *m = F->m;
   const bin_func *fn = &m->funcs[index];
@@ -406,12 +500,23 @@ static sbuf translate_func(fx *F, uint32_t index) {
   F->dead_depth = 0;
   memset(F->gused, 0, m->num_globals + 1);
   memset(F->gvalid, 0, m->num_globals + 1);
-  bin_reader *r = &F->r;
+  F->inl = 0;
+  F->lpre[0] = 0;
+  F->cs_floor = 0;
   ctl topc = {C_BLOCK, 0, 0, F->ft->num_results, 0, 0};
   cmn_vec_push(F->cs, topc);
+  translate_body(F);
+  return assemble(F, index, &body);
+}
+
+/* Translates instructions from F->r until the outermost block on F->cs closes. */
+static void translate_body(fx *F) {
+  const isthmus_module *m = F->m;
+  sbuf *o = F->o;
+  bin_reader *r = &F->r;
   char s1[16], s2[16], s3[16];
 
-  while (F->cs.len && !r->err) {
+  while (F->cs.len > F->cs_floor && !r->err) {
     uint32_t at = (uint32_t)bin_off(r); /* this instruction's offset, for trap reports */
     bin_instr in;
     if (!bin_read_instr(r, &F->labels, &in)) break; /* cannot happen after validation */
@@ -491,7 +596,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
       case BIN_OP_END: {
         uint32_t depth = (uint32_t)F->cs.len - 1;
         ctl c = F->cs.items[depth];
-        if (depth == 0) {
+        if (depth == F->cs_floor) {
           if (!F->dead) emit_return(F);
           sb_put(o, "\n");
           F->cs.len--;
@@ -542,7 +647,10 @@ static sbuf translate_func(fx *F, uint32_t index) {
         break;
       case BIN_OP_CALL: {
         const isthmus_functype *t = bin_func_type(m, i1);
-        if (i1 >= m->num_func_imports) {
+        if (F->small_leaf[i1] && !F->inl) {
+          F->want[i1] = 1; /* still compiled on its own: tables and exports may need it */
+          inline_leaf(F, i1);
+        } else if (i1 >= m->num_func_imports) {
           F->want[i1] = 1;
           emit_call(F, t, i1, NULL);
         } else {
@@ -572,11 +680,11 @@ static sbuf translate_func(fx *F, uint32_t index) {
       case BIN_OP_LOCAL_GET:
         push(F, F->ltypes[i1]);
         V(F, h, s1);
-        sb_f(o, "%s = l%u;\n", s1, i1);
+        sb_f(o, "%s = %sl%u;\n", s1, F->lpre, i1);
         break;
       case BIN_OP_LOCAL_SET: case BIN_OP_LOCAL_TEE:
         V(F, h - 1, s1);
-        sb_f(o, "l%u = %s;\n", i1, s1);
+        sb_f(o, "%sl%u = %s;\n", F->lpre, i1, s1);
         if (op == BIN_OP_LOCAL_SET) F->st.len--;
         break;
       case BIN_OP_GLOBAL_GET: {
@@ -716,7 +824,13 @@ static sbuf translate_func(fx *F, uint32_t index) {
     }
   }
 
-  /* assemble: signature, locals, stack variables, cached globals, body, epilogue */
+}
+
+/* Function `index` as C: signature, locals, stack variables, cached globals, body, epilogue,
+ * then its trampoline. Frees the body. */
+static sbuf assemble(fx *F, uint32_t index, sbuf *bodyp) {
+  const isthmus_module *m = F->m;
+  sbuf body = *bodyp;
   sbuf full = {0};
   /* a small leaf: see AOT_ENTER_LEAF. 256 values keep its C frame far below the margin
    * stack_limit() leaves under the limit. */
@@ -822,6 +936,8 @@ void aot_translate(const isthmus_module *m, aot_source *out) {
   F.reach = reach;
   F.gused = cmn_xcalloc(m->num_globals + 1, 1);
   F.gvalid = cmn_xcalloc(m->num_globals + 1, 1);
+  F.inl_gvalid = cmn_xcalloc(m->num_globals + 1, 1);
+  F.small_leaf = find_small_leaves(m);
   F.has_mem = m->num_memories > 0;
   /* a worklist by repeated sweeps: translating a function marks its direct callees */
   for (bool more = true; more;) {
@@ -882,6 +998,8 @@ void aot_translate(const isthmus_module *m, aot_source *out) {
   free(reach);
   free(F.gused);
   free(F.gvalid);
+  free(F.inl_gvalid);
+  free((void *)F.small_leaf);
   cmn_vec_free(F.st);
   cmn_vec_free(F.cs);
   cmn_vec_free(F.labels);
