@@ -264,8 +264,9 @@ static CMN_NOINLINE_PY int invoke_policy(FuncObject *self, uint64_t *cells) {
 }
 
 /* Runs self with the cells; 0 on success, -1 with an exception set. The common call (store
- * idle, GIL kept, not sampled) takes the short path; everything else invoke_policy. */
-int ist_func_invoke(FuncObject *self, uint64_t *cells) {
+ * idle, GIL kept, not sampled) takes the short path; everything else invoke_policy. Inlined
+ * into func_vectorcall: a call from Python counts every instruction. */
+static inline __attribute__((always_inline)) int invoke(FuncObject *self, uint64_t *cells) {
   StoreObject *s = self->store;
   if (CMN_UNLIKELY_PY(s->poisoned != NULL || s->owner != 0 || --self->countdown == 0))
     return invoke_policy(self, cells);
@@ -285,6 +286,8 @@ int ist_func_invoke(FuncObject *self, uint64_t *cells) {
   if (CMN_LIKELY_PY(trap == NULL && s->pending_exc == NULL)) return 0;
   return call_outcome(s, trap);
 }
+
+int ist_func_invoke(FuncObject *self, uint64_t *cells) { return invoke(self, cells); }
 
 static PyObject *param_error(FuncObject *self, uint32_t i, PyObject *o, uint64_t *cell) {
   char what[200];
@@ -329,7 +332,7 @@ static PyObject *func_vectorcall(FuncObject *self, PyObject *const *args, size_t
         return func_call_general(self, args, nargsf, kwnames);
       cells[i] = (self->wide_params >> i) & 1 ? (uint64_t)v : (uint64_t)(uint32_t)v;
     }
-    if (ist_func_invoke(self, cells) < 0) return NULL;
+    if (invoke(self, cells) < 0) return NULL;
     if (t->num_results == 0) Py_RETURN_NONE;
     if (t->results[0] == ISTHMUS_I32) return PyLong_FromLong((int32_t)cells[0]);
     return PyLong_FromLongLong((int64_t)cells[0]);

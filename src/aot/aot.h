@@ -62,7 +62,7 @@
 AOT_ABI(AOT_ABI_CODE)
 
 /* Bumped whenever the generated code or the ABI changes: part of the cache key. */
-#define AOT_VERSION 6
+#define AOT_VERSION 7
 
 typedef enum aot_tier { AOT_OFF, AOT_FORCED, AOT_AUTO } aot_tier;
 
@@ -75,6 +75,16 @@ typedef struct aot_source {
   uint32_t compiled; /* functions translated */
 } aot_source;
 CMN_HIDDEN void aot_translate(const isthmus_module *m, aot_source *out);
+
+/* Per function (aot_callgraph.c): */
+enum {
+  AOT_SMALL_LEAF = 1,   /* no calls and a short body: copied into direct callers */
+  AOT_DYNAMIC_CALL = 2, /* calls through call_indirect, an import or an uncompiled function */
+  AOT_ON_CYCLE = 4,     /* on a cycle of direct calls (recursion) */
+};
+/* The flags of every function (a malloc'ed array of num_funcs). `compiled` marks the
+ * functions the translation compiles; NULL: every direct callee is compiled. */
+CMN_HIDDEN uint8_t *aot_call_flags(const isthmus_module *m, const uint8_t *compiled);
 CMN_HIDDEN void aot_source_free(aot_source *s);
 
 /* A loaded shared object for one module (cached on the module, freed with it). */

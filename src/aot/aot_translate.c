@@ -133,6 +133,11 @@ static const char prelude[] =
     " aot_trap(env, ISTHMUS_TRAP_STACK_EXHAUSTED, 0);"
     " th->shadow[dep_] = env->funcs[IDX]; th->depth = dep_ + 1;"
     " if (AOT_UNLIKELY(*intr)) aot_trap(env, ISTHMUS_TRAP_INTERRUPTED, 0)\n"
+    "#define AOT_ENTER_NOPOLL(IDX) aot_thread *th = env->th; uint32_t dep_ = th->depth;"
+    " volatile int *intr = env->interrupt; (void)intr;"
+    " if (AOT_UNLIKELY(dep_ >= th->max_depth || AOT_SP() < th->stack_limit))"
+    " aot_trap(env, ISTHMUS_TRAP_STACK_EXHAUSTED, 0);"
+    " th->shadow[dep_] = env->funcs[IDX]; th->depth = dep_ + 1\n"
     "#define AOT_LEAVE() th->depth = dep_\n"
     /* a leaf (no calls) with a small frame: no depth or native stack check (its caller's
      * check leaves room for it), no interrupt poll at entry (it cannot recurse; its loops
@@ -214,7 +219,7 @@ typedef struct fx {
   bin_u32vec labels;
   uint32_t max_a, max_b; /* variables needed */
   bool calls;            /* the function calls (directly, indirectly or an import) */
-  const uint8_t *small_leaf; /* per function: a leaf small enough to inline at direct calls */
+  const uint8_t *cflags; /* per function: AOT_SMALL_LEAF, AOT_DYNAMIC_CALL, AOT_ON_CYCLE */
   /* while a small leaf is inlined: its locals are named i<inl>l<n>, its returns store to
    * heights inl_base.. and jump to I<inl>; inl_gvalid gathers the globals cached on all
    * of them (see gvalid) */
@@ -403,28 +408,7 @@ static void init_tables(void) {
 static void translate_body(fx *F);
 static sbuf assemble(fx *F, uint32_t index, sbuf *body);
 
-/* Leaves small enough to copy into their callers: no calls, a short body, at most one
- * result. Inlined, a Go leaf's use of the stack pointer global stays in a register (no store
- * and reload through memory) and the call's prologue and epilogue go away. */
-static uint8_t *find_small_leaves(const isthmus_module *m) {
-  uint8_t *small = cmn_xcalloc(m->num_funcs + 1, 1);
-  bin_u32vec labels = {0};
-  for (uint32_t i = m->num_func_imports; i < m->num_funcs; i++) {
-    const bin_func *fn = &m->funcs[i];
-    const isthmus_functype *t = &m->types[fn->type];
-    if (fn->code_end - fn->code_off > 96 || t->num_results > 1 || t->num_params + fn->num_locals > 16) continue;
-    bin_reader r = {m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
-    bool leaf = true;
-    bin_instr in;
-    while (leaf && r.p < r.end && bin_read_instr(&r, &labels, &in))
-      leaf = in.op != BIN_OP_CALL && in.op != BIN_OP_CALL_INDIRECT;
-    small[i] = leaf && !r.err;
-  }
-  cmn_vec_free(labels);
-  return small;
-}
-
-/* Copies small leaf j's body in place of a direct call to it (see find_small_leaves): its
+/* Copies small leaf j's body in place of a direct call to it (see aot_call_flags): its
  * parameters become block-scoped locals, its returns jump to the end of the copy. Traps in
  * the copy carry j's byte offsets, which name j in backtraces (the caller keeps its shadow
  * frame: a function that inlines is never compiled as a leaf itself). */
@@ -647,7 +631,7 @@ static void translate_body(fx *F) {
         break;
       case BIN_OP_CALL: {
         const isthmus_functype *t = bin_func_type(m, i1);
-        if (F->small_leaf[i1] && !F->inl) {
+        if ((F->cflags[i1] & AOT_SMALL_LEAF) && !F->inl) {
           F->want[i1] = 1; /* still compiled on its own: tables and exports may need it */
           inline_leaf(F, i1);
         } else if (i1 >= m->num_func_imports) {
@@ -853,7 +837,8 @@ static sbuf assemble(fx *F, uint32_t index, sbuf *bodyp) {
     if (F->gused[g]) sb_f(&full, "uint64_t *g%u = env->globals[%u], v%u = 0;\n", g, g, g);
   if (F->has_mem) sb_put(&full, "uint8_t *mb = env->mem_base; uint64_t ms = *env->mem_size; (void)mb;\n");
   if (leaf) sb_put(&full, "AOT_ENTER_LEAF();\n");
-  else sb_f(&full, "AOT_ENTER(%u);\n", index);
+  else if (F->cflags[index] & (AOT_DYNAMIC_CALL | AOT_ON_CYCLE)) sb_f(&full, "AOT_ENTER(%u);\n", index);
+  else sb_f(&full, "AOT_ENTER_NOPOLL(%u);\n", index); /* see aot_callgraph.c */
   sb_put(&full, body.p ? body.p : "");
   sb_put(&full, leaf ? "Lret:;\n" : "Lret:\nAOT_LEAVE();\n");
   if (F->ft->num_results == 1) sb_put(&full, "return ret;\n");
@@ -937,7 +922,7 @@ void aot_translate(const isthmus_module *m, aot_source *out) {
   F.gused = cmn_xcalloc(m->num_globals + 1, 1);
   F.gvalid = cmn_xcalloc(m->num_globals + 1, 1);
   F.inl_gvalid = cmn_xcalloc(m->num_globals + 1, 1);
-  F.small_leaf = find_small_leaves(m);
+  F.cflags = aot_call_flags(m, NULL);
   F.has_mem = m->num_memories > 0;
   /* a worklist by repeated sweeps: translating a function marks its direct callees */
   for (bool more = true; more;) {
@@ -999,7 +984,7 @@ void aot_translate(const isthmus_module *m, aot_source *out) {
   free(F.gused);
   free(F.gvalid);
   free(F.inl_gvalid);
-  free((void *)F.small_leaf);
+  free((void *)F.cflags);
   cmn_vec_free(F.st);
   cmn_vec_free(F.cs);
   cmn_vec_free(F.labels);

@@ -105,6 +105,11 @@ static const char *A_WAT =
     "  (func $outer (export \"divide\") (param i32) (result i32) (call $inner (local.get 0)))\n"
     "  (func $deep (export \"deep\") (param i32) (result i32) (i32.add (call $deep (local.get 0)) (i32.const 1)))\n"
     "  (func $spin (export \"spin\") (param i32) (result i32) (loop $l (br $l)) (i32.const 0))\n"
+    /* 2**50 calls, 50 deep, no loop: only the polls at function entry can stop it */
+    "  (func $fork (export \"fork\") (param i32) (result i32)\n"
+    "    (if (result i32) (i32.ge_u (local.get 0) (i32.const 50)) (then (i32.const 1))\n"
+    "      (else (i32.add (call $fork (i32.add (local.get 0) (i32.const 1)))\n"
+    "                     (call $fork (i32.add (local.get 0) (i32.const 1)))))))\n"
     "  (func (export \"via_host\") (param i32) (result i32) (call $cb (local.get 0)))\n"
     "  (func (export \"via_table\") (param i32 i32) (result i32)\n"
     "    (call_indirect (param i32 i32) (result i32) (local.get 0) (i32.const 5) (local.get 1))))\n";
@@ -286,6 +291,11 @@ int main(void) {
   call(store, export_func(ia, "spin"), 1, (int32_t[]){0}, &trap);
   pthread_join(th, NULL);
   CHECK(trap && isthmus_trap_code_of(trap) == ISTHMUS_TRAP_INTERRUPTED, "interrupt stops a loop");
+  isthmus_trap_delete(trap);
+  pthread_create(&th, NULL, interrupter, store);
+  call(store, export_func(ia, "fork"), 1, (int32_t[]){0}, &trap);
+  pthread_join(th, NULL);
+  CHECK(trap && isthmus_trap_code_of(trap) == ISTHMUS_TRAP_INTERRUPTED, "interrupt stops loop-free recursion");
   isthmus_trap_delete(trap);
 
   isthmus_store_delete(store);
