@@ -21,7 +21,9 @@
 
 extern char **environ;
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* `lock` serializes whole-module builds (one per module); `id_lock` guards the compiler's
+ * identity, also needed by the tier-up worker, which builds without `lock`. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER, id_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---------------------------------------------------------------- key */
 
@@ -59,7 +61,8 @@ static const char *opt_flag(void) {
 /* Splits a command line on spaces ($CC may be "ccache gcc"); returns argc. */
 static int split(char *s, char **argv, int max) {
   int n = 0;
-  for (char *p = strtok(s, " \t"); p && n < max - 1; p = strtok(NULL, " \t")) argv[n++] = p;
+  char *save = NULL; /* strtok_r: the tier-up worker compiles while other threads may too */
+  for (char *p = strtok_r(s, " \t", &save); p && n < max - 1; p = strtok_r(NULL, " \t", &save)) argv[n++] = p;
   argv[n] = NULL;
   return n;
 }
@@ -214,10 +217,11 @@ static int jobs(void) {
   return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
-/* Builds `so` from the module in temporary directory `tmp`. */
-static isthmus_error *build(isthmus_module *m, const char *tmp, const char *so) {
+/* Builds `so` from the module (only the functions marked in `subset` when not NULL) in
+ * temporary directory `tmp`. */
+static isthmus_error *build(const isthmus_module *m, const uint8_t *subset, const char *tmp, const char *so) {
   aot_source src;
-  aot_translate(m, &src);
+  aot_translate_subset(m, subset, &src);
   char path[4096], log[4096];
   isthmus_error *err = NULL;
   snprintf(path, sizeof path, "%s/aot.h", tmp);
@@ -324,6 +328,89 @@ static aot_lib *load(const char *so, isthmus_error **err) {
   return lib;
 }
 
+/* The cache directory and the object's path for the module (or one subset of its functions).
+ * Takes the driver's lock for the compiler's identity, which is found once per process. */
+static bool object_path(const isthmus_module *m, const uint8_t *subset, char *dir, size_t dcap, char *so,
+                        size_t scap, isthmus_error **err) {
+  pthread_mutex_lock(&id_lock);
+  bool ok = identify_compiler(err) && cache_dir(dir, dcap, err);
+  pthread_mutex_unlock(&id_lock);
+  if (!ok) return false;
+  uint64_t h[2] = {0xcbf29ce484222325ull, 0x243F6A8885A308D3ull};
+  hash_bytes(m->bytes, m->size, h);
+  char salt[1400];
+  int n = snprintf(salt, sizeof salt, "v%d|%zu,%zu,%zu,%zu|%s|%s", AOT_VERSION, sizeof(isthmus_func),
+                   offsetof(isthmus_func, type), offsetof(isthmus_func, host), offsetof(isthmus_func, env),
+                   compiler_id, opt_flag());
+  for (size_t k = 0; k < CMN_ARRAY_LEN(cc_flags) && n > 0 && (size_t)n < sizeof salt; k++)
+    n += snprintf(salt + n, sizeof salt - (size_t)n, " %s", cc_flags[k]);
+  hash_bytes((const uint8_t *)salt, strlen(salt), h);
+  if (subset) { /* the indices in order: a subset translates differently from the whole module */
+    hash_bytes((const uint8_t *)"|subset", 7, h);
+    for (uint32_t i = m->num_func_imports; i < m->num_funcs; i++)
+      if (subset[i]) hash_bytes((const uint8_t *)&i, sizeof i, h);
+  }
+  snprintf(so, scap, "%s/%s%016llx%016llx.so", dir, subset ? "s-" : "", (unsigned long long)h[0],
+           (unsigned long long)h[1]);
+  return true;
+}
+
+/* Builds the object in a private directory of `dir` and renames it to `so`. */
+static isthmus_error *build_into(const isthmus_module *m, const uint8_t *subset, const char *dir, const char *so) {
+  sweep_stale(dir);
+  char tmp[3200];
+  snprintf(tmp, sizeof tmp, "%s/tmp-XXXXXX", dir);
+  if (!mkdtemp(tmp))
+    return cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot create a directory in %s: %s", dir, strerror(errno));
+  char tmpso[3300];
+  snprintf(tmpso, sizeof tmpso, "%s/module.so", tmp);
+  isthmus_error *err = build(m, subset, tmp, tmpso);
+  if (!err && rename(tmpso, so) != 0)
+    err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot move the object into %s: %s", dir, strerror(errno));
+  const char *keep = getenv("ISTHMUS_AOT_KEEP");
+  if (!(keep && *keep && *keep != '0')) remove_tree(tmp);
+  return err;
+}
+
+aot_lib *aot_module_lib_cached(isthmus_module *m) {
+  aot_lib *lib = atomic_load_explicit(&m->aot, memory_order_acquire);
+  if (lib) return lib->dl ? lib : NULL;
+  isthmus_error *err = NULL;
+  char dir[3072], so[3200];
+  pthread_mutex_lock(&lock);
+  lib = atomic_load_explicit(&m->aot, memory_order_acquire);
+  if (lib) {
+    if (!lib->dl) lib = NULL;
+  } else if (object_path(m, NULL, dir, sizeof dir, so, sizeof so, &err) && access(so, R_OK) == 0) {
+    lib = load(so, &err);
+    if (lib) atomic_store_explicit(&m->aot, lib, memory_order_release);
+  }
+  pthread_mutex_unlock(&lock);
+  isthmus_error_delete(err);
+  return lib;
+}
+
+aot_lib *aot_subset_lib(const isthmus_module *m, const uint8_t *subset, isthmus_error **err) {
+  *err = NULL;
+  char dir[3072], so[3200];
+  if (!object_path(m, subset, dir, sizeof dir, so, sizeof so, err)) return NULL;
+  if (access(so, R_OK) == 0) {
+    aot_lib *lib = load(so, err);
+    if (lib) return lib;
+    isthmus_error_delete(*err); /* a damaged entry: rebuild it */
+    *err = NULL;
+  }
+  *err = build_into(m, subset, dir, so);
+  return *err ? NULL : load(so, err);
+}
+
+void aot_lib_free(aot_lib *lib) {
+  if (!lib) return;
+  if (lib->dl) dlclose(lib->dl);
+  free(lib->failed);
+  free(lib);
+}
+
 aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
   *err = NULL;
   aot_lib *lib = atomic_load_explicit(&m->aot, memory_order_acquire);
@@ -337,35 +424,15 @@ aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
     }
     goto out;
   }
-  char dir[3072];
-  if (!identify_compiler(err) || !cache_dir(dir, sizeof dir, err)) goto out;
-  uint64_t h[2] = {0xcbf29ce484222325ull, 0x243F6A8885A308D3ull};
-  hash_bytes(m->bytes, m->size, h);
-  char salt[1400];
-  int n = snprintf(salt, sizeof salt, "v%d|%zu,%zu,%zu,%zu|%s|%s", AOT_VERSION, sizeof(isthmus_func),
-                   offsetof(isthmus_func, type), offsetof(isthmus_func, host), offsetof(isthmus_func, env),
-                   compiler_id, opt_flag());
-  for (size_t k = 0; k < CMN_ARRAY_LEN(cc_flags) && n > 0 && (size_t)n < sizeof salt; k++)
-    n += snprintf(salt + n, sizeof salt - (size_t)n, " %s", cc_flags[k]);
-  hash_bytes((const uint8_t *)salt, strlen(salt), h);
-  char so[3200];
-  snprintf(so, sizeof so, "%s/%016llx%016llx.so", dir, (unsigned long long)h[0], (unsigned long long)h[1]);
+  char dir[3072], so[3200];
+  if (!object_path(m, NULL, dir, sizeof dir, so, sizeof so, err)) goto out;
   if (access(so, R_OK) == 0) {
     lib = load(so, err);
     if (lib) goto publish;
     isthmus_error_delete(*err); /* a damaged entry: rebuild it */
     *err = NULL;
   }
-  sweep_stale(dir);
-  char tmp[3200];
-  snprintf(tmp, sizeof tmp, "%s/tmp-XXXXXX", dir);
-  if (!mkdtemp(tmp)) {
-    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot create a directory in %s: %s", dir, strerror(errno));
-    goto out;
-  }
-  char tmpso[3300];
-  snprintf(tmpso, sizeof tmpso, "%s/module.so", tmp);
-  *err = build(m, tmp, tmpso);
+  *err = build_into(m, NULL, dir, so);
   if (*err) {
     /* the compiler ran and refused this module: remember it, a retry would fail the same way */
     aot_lib *bad = cmn_xcalloc(1, sizeof *bad);
@@ -373,10 +440,6 @@ aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
     bad->failed = cmn_xstrndup(msg, strlen(msg));
     atomic_store_explicit(&m->aot, bad, memory_order_release);
   }
-  if (!*err && rename(tmpso, so) != 0)
-    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot move the object into %s: %s", dir, strerror(errno));
-  const char *keep = getenv("ISTHMUS_AOT_KEEP");
-  if (!(keep && *keep && *keep != '0')) remove_tree(tmp);
   if (*err) goto out;
   lib = load(so, err);
   if (!lib) goto out;
@@ -388,10 +451,6 @@ out:
 }
 
 void aot_module_release(isthmus_module *m) {
-  aot_lib *lib = atomic_load(&m->aot);
-  if (!lib) return;
-  if (lib->dl) dlclose(lib->dl);
-  free(lib->failed);
-  free(lib);
+  aot_lib_free(atomic_load(&m->aot));
   m->aot = NULL;
 }

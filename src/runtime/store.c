@@ -95,6 +95,8 @@ isthmus_func *rt_func_wasm(isthmus_instance *inst, uint32_t index) {
   f->index = index;
   f->type = inst->types[inst->module->funcs[index].type];
   f->code = &inst->module->funcs[index];
+  const isthmus_engine *e = inst->store->engine;
+  f->tierup = e->cfg.tier == ISTHMUS_TIER_AUTO ? e->tierup_calls : UINT32_MAX;
   cmn_vec_push(inst->store->funcs, f);
   return f;
 }
@@ -118,13 +120,18 @@ isthmus_trap *isthmus_func_call_unchecked(isthmus_store *s, isthmus_func *f, uin
   /* the common case without the extra call layer: tiny calls from Python count every cycle */
   if (CMN_LIKELY(!f->host && s->stack && s->frame_top == 0 &&
                  atomic_load_explicit(&exe_handlers_ready, memory_order_acquire))) {
+    /* the AUTO tier's count of host calls: one decrement; other tiers wrap after 2^32 */
+    if (CMN_UNLIKELY(--f->tierup == 0) && aot_tierup_hot(s, f)) goto host;
     atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
     return exe_run(s, f, cells);
   }
   if (f->host) { /* host functions, and functions compiled by the AOT tier */
+  host:;
     isthmus_caller caller = {s, NULL};
     return f->host(f->env, &caller, cells);
   }
+  /* re-entry from a host function, or the store's first call: counted too */
+  if (CMN_UNLIKELY(--f->tierup == 0) && aot_tierup_hot(s, f)) goto host;
   return exe_invoke(s, f, cells);
 }
 
@@ -153,6 +160,7 @@ isthmus_trap *isthmus_func_call(isthmus_store *s, isthmus_func *f, const isthmus
   uint64_t small[32];
   uint64_t *cells = n * 2 <= 32 ? small : cmn_xmalloc(n * 2 * sizeof(uint64_t));
   for (size_t i = 0; i < num_args; i++) rt_val_to_cell(&args[i], &cells[i]);
+  if (!f->host && CMN_UNLIKELY(--f->tierup == 0)) aot_tierup_hot(s, f); /* as above */
   isthmus_trap *trap = exe_invoke(s, f, cells);
   if (!trap)
     for (size_t i = 0; i < num_results; i++) results[i] = rt_cell_to_val(t->results[i], &cells[i]);
