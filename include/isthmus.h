@@ -335,9 +335,9 @@ ISTHMUS_API isthmus_trap *isthmus_func_call_unchecked(isthmus_store *s, isthmus_
  * functions. */
 ISTHMUS_API isthmus_tier isthmus_func_tier(const isthmus_func *f);
 /* AUTO tier: waits up to timeout_ms (< 0: without limit, 0: not at all) for the store's
- * background compiles, then, when no wasm code runs on the store (not from inside a host
- * function called by wasm), switches the finished ones in. Returns how many compiles are not
- * in use yet (0: none pending). Call it from the thread that uses the store. */
+ * background compiles, then, when no wasm code runs on the store (so not from inside a host
+ * function called by wasm), switches the finished ones in. Returns how many compiles are still
+ * running (0: all finished). Call it from the thread that uses the store. */
 ISTHMUS_API uint32_t isthmus_store_wait_compiled(isthmus_store *s, int64_t timeout_ms);
 
 /* Inside a host function: the calling instance's exported memory named "memory" (or its first

@@ -340,7 +340,6 @@ uint32_t isthmus_store_wait_compiled(isthmus_store *s, int64_t timeout_ms) {
   if (atomic_load_explicit(&ts->has_ready, memory_order_acquire) && aot_store_idle(s)) install_ready(ts);
   pthread_mutex_lock(&ts->mu);
   uint32_t left = ts->pending;
-  for (tu_job *r = ts->ready; r; r = r->next) left++;
   pthread_mutex_unlock(&ts->mu);
   return left;
 }
