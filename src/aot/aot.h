@@ -119,6 +119,9 @@ CMN_HIDDEN void aot_store_free(isthmus_store *s);
  * compile, or installs finished ones when the store is at a safe point. Returns true when f
  * now runs compiled code. Owning thread only. */
 CMN_HIDDEN bool aot_tierup_hot(isthmus_store *s, isthmus_func *f);
+/* Installs finished compiles if the store is at a safe point; clears s->tierup_poll when
+ * nothing is outstanding. Owning thread only. */
+CMN_HIDDEN void aot_tierup_poll(isthmus_store *s);
 /* Detaches the store from the background worker (results in flight are dropped). */
 CMN_HIDDEN void aot_tierup_store_free(isthmus_store *s);
 /* Glue for aot_tierup.c (aot_glue.c): true when no wasm frame of either tier is active on s;

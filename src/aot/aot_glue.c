@@ -68,6 +68,9 @@ static void svc_call(aot_env *env, void *fp, uint64_t *cells) {
     isthmus_caller c = {inst->store, inst};
     t = f->host(f->env, &c, cells);
   } else {
+    /* compiled code entering the interpreter counts as a host call for the AUTO tier: an
+     * interpreted function that a compiled batch calls often gets a batch of its own */
+    if (CMN_UNLIKELY(--f->tierup == 0)) aot_tierup_hot(inst->store, f);
     t = exe_invoke(inst->store, f, cells);
   }
   if (t) {

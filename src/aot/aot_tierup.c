@@ -188,7 +188,20 @@ static void run_job(tu_job *j) {
       if (j->subset[i]) j->ti->claimed[i] = 1;
     pthread_mutex_unlock(&ts->mu);
     isthmus_error *err = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     j->lib = atomic_load(&no_compiler) ? NULL : aot_subset_lib(j->m, j->subset, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    const char *log = getenv("ISTHMUS_TIERUP_LOG");
+    if (log && *log && *log != '0') {
+      uint32_t count = 0, bytes = 0;
+      for (uint32_t i = j->m->num_func_imports; i < j->m->num_funcs; i++)
+        if (j->subset[i]) count++, bytes += body_size(j->m, i);
+      const char *name = j->m->func_names ? j->m->func_names[j->root] : NULL;
+      fprintf(stderr, "isthmus: tier-up: %s (function %u): %u functions, %u bytes of wasm, %s in %.1f ms\n",
+              name ? name : "?", j->root, count, bytes, j->lib ? "compiled or loaded" : "failed",
+              (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    }
     if (err) {
       const char *msg = isthmus_error_message(err);
       if (strstr(msg, "no working C compiler") || strstr(msg, "cannot run the C compiler"))
@@ -265,6 +278,20 @@ static void install_ready(tu_store *ts) {
   }
 }
 
+void aot_tierup_poll(isthmus_store *s) {
+  tu_store *ts = s->tierup;
+  if (!ts) {
+    s->tierup_poll = false;
+    return;
+  }
+  /* one atomic load while compiles run: the worker sets has_ready with each result */
+  if (!atomic_load_explicit(&ts->has_ready, memory_order_acquire) || !aot_store_idle(s)) return;
+  install_ready(ts);
+  pthread_mutex_lock(&ts->mu);
+  s->tierup_poll = ts->pending || ts->ready;
+  pthread_mutex_unlock(&ts->mu);
+}
+
 bool aot_tierup_hot(isthmus_store *s, isthmus_func *f) {
   if (s->engine->cfg.tier != ISTHMUS_TIER_AUTO || !f->inst) {
     f->tierup = UINT32_MAX;
@@ -288,6 +315,7 @@ bool aot_tierup_hot(isthmus_store *s, isthmus_func *f) {
   f->tierup = queue || ts->pending || ts->ready ? AOT_TIERUP_POLL : UINT32_MAX;
   pthread_mutex_unlock(&ts->mu);
   if (!queue) return false;
+  s->tierup_poll = true;
   tu_job *j = cmn_xcalloc(1, sizeof *j);
   j->ts = ts;
   j->ti = ti;

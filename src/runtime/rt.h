@@ -102,6 +102,7 @@ struct isthmus_store {
   atomic_int interrupt;  /* set by isthmus_store_interrupt, polled by the interpreter */
   void *aot;             /* the AOT tier's per-store state (src/aot), allocated on first use */
   void *tierup;          /* the AUTO tier's link with the background compiler (aot_tierup.c) */
+  bool tierup_poll;      /* compiles outstanding: host entries look for finished ones */
   void *data;
 };
 

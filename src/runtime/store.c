@@ -126,6 +126,7 @@ isthmus_trap *isthmus_func_call_unchecked(isthmus_store *s, isthmus_func *f, uin
     return exe_run(s, f, cells);
   }
   if (f->host) { /* host functions, and functions compiled by the AOT tier */
+    if (CMN_UNLIKELY(s->tierup_poll)) aot_tierup_poll(s); /* AUTO tier, compiles in flight */
   host:;
     isthmus_caller caller = {s, NULL};
     return f->host(f->env, &caller, cells);
@@ -160,7 +161,8 @@ isthmus_trap *isthmus_func_call(isthmus_store *s, isthmus_func *f, const isthmus
   uint64_t small[32];
   uint64_t *cells = n * 2 <= 32 ? small : cmn_xmalloc(n * 2 * sizeof(uint64_t));
   for (size_t i = 0; i < num_args; i++) rt_val_to_cell(&args[i], &cells[i]);
-  if (!f->host && CMN_UNLIKELY(--f->tierup == 0)) aot_tierup_hot(s, f); /* as above */
+  if (CMN_UNLIKELY(s->tierup_poll)) aot_tierup_poll(s); /* as above */
+  if (!f->host && CMN_UNLIKELY(--f->tierup == 0)) aot_tierup_hot(s, f);
   isthmus_trap *trap = exe_invoke(s, f, cells);
   if (!trap)
     for (size_t i = 0; i < num_results; i++) results[i] = rt_cell_to_val(t->results[i], &cells[i]);
