@@ -4,12 +4,14 @@
  *   - a callee over the code budget stays interpreted and is called through the dynamic path;
  *   - traps after the switch carry the same messages and named backtraces;
  *   - a host function re-entering the store is not a safe point: nothing switches under it;
+ *   - interruption from another thread and stack exhaustion on code that tiered up;
  *   - two hot functions sharing a callee give two batches, the second calling into the first;
  *   - a whole-module object already in the cache is used at instantiation;
  *   - a store deleted with a compile in flight, and a process exiting with one, are safe;
  *   - without a compiler: one warning, everything stays interpreted (a child process).
  * Usage: aot_tierup (needs wat2wasm and a C compiler; uses a fresh cache directory). The child
  * modes --no-cc and --exit-in-flight are run by the test itself. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +115,13 @@ static char *main_wat(void) {
            "  (func $other (export \"other\") (param i32) (result i32) (i32.mul (call $helper (local.get 0)) (i32.const 2)))\n"
            "  (func $cold (export \"cold\") (param i32) (result i32) (local.get 0))\n"
            "  (func $inc (export \"inc\") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))\n"
-           "  (func $via_host (export \"via_host\") (param i32) (result i32) (call $cb (local.get 0))))\n");
+           "  (func $via_host (export \"via_host\") (param i32) (result i32) (call $cb (local.get 0)))\n"
+           "  (func $spin (export \"spin\") (param i32) (result i32)\n"
+           "    (loop $l (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))) (i32.const 0))\n"
+           "  (func $deep (export \"deep\") (param i32) (result i32)\n"
+           "    (if (result i32) (local.get 0)\n"
+           "      (then (i32.add (call $deep (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))\n"
+           "      (else (i32.const 0)))))\n");
   return t;
 }
 
@@ -135,6 +143,12 @@ static isthmus_trap *host_cb(void *env, isthmus_caller *c, uint64_t *cells) {
     in_host_tier = isthmus_func_tier(inc_fn);
   }
   cells[0] = (uint32_t)(r * 10);
+  return NULL;
+}
+
+static void *interrupter(void *p) {
+  usleep(200000);
+  isthmus_store_interrupt(p);
   return NULL;
 }
 
@@ -292,7 +306,34 @@ int main(int argc, char **argv) {
         "switched once back at the top");
   CHECK(call1(store, export_func(inst, "via_host"), 41, &t) == 420 && !t, "re-entry into compiled inc");
 
-  /* 5. a whole-module object in the cache is used at instantiation */
+  /* 5. interruption and stack exhaustion on code that tiered up */
+  {
+    isthmus_func *spin = export_func(inst, "spin"), *deep = export_func(inst, "deep");
+    ok = true;
+    for (int i = 0; i < THRESHOLD; i++) {
+      ok &= call1(store, spin, 3, &t) == 0 && !t;
+      ok &= call1(store, deep, i, &t) == i && !t;
+    }
+    CHECK(ok, "spin and deep on the interpreter");
+    CHECK(isthmus_store_wait_compiled(store, 120000) == 0 && isthmus_func_tier(spin) == ISTHMUS_TIER_AOT &&
+              isthmus_func_tier(deep) == ISTHMUS_TIER_AOT,
+          "spin and deep tiered up");
+    pthread_t th;
+    pthread_create(&th, NULL, interrupter, store);
+    call1(store, spin, -1, &t); /* 2^32 iterations: seconds, unless interrupted */
+    pthread_join(th, NULL);
+    CHECK(t && isthmus_trap_code_of(t) == ISTHMUS_TRAP_INTERRUPTED, "interrupt stops compiled spin");
+    if (t) isthmus_trap_delete(t);
+    CHECK(call1(store, deep, 100, &t) == 100 && !t, "calls work after the interrupt");
+    call1(store, deep, -1, &t);
+    CHECK(t && isthmus_trap_code_of(t) == ISTHMUS_TRAP_STACK_EXHAUSTED, "unbounded recursion: %s",
+          t ? isthmus_trap_message(t) : "no trap");
+    CHECK(t && trap_has_frame(t, "deep"), "backtrace names deep");
+    if (t) isthmus_trap_delete(t);
+    CHECK(call1(store, deep, 1000, &t) == 1000 && !t, "deep(1000) after the exhaustion");
+  }
+
+  /* 6. a whole-module object in the cache is used at instantiation */
   {
     isthmus_config cfg;
     isthmus_config_init(&cfg);
@@ -316,7 +357,7 @@ int main(int argc, char **argv) {
     isthmus_engine_delete(ea);
   }
 
-  /* 6. a store and its module deleted with a compile in flight; a later store's compile
+  /* 7. a store and its module deleted with a compile in flight; a later store's compile
    * finishing proves the worker went past the dropped job (one worker, in order) */
   {
     isthmus_store *s2 = isthmus_store_new(e);
@@ -340,7 +381,7 @@ int main(int argc, char **argv) {
   isthmus_store_delete(store);
   isthmus_module_delete(m);
 
-  /* 7. children: no compiler (one warning), exit with a compile in flight */
+  /* 8. children: no compiler (one warning), exit with a compile in flight */
   char errfile[400];
   snprintf(errfile, sizeof errfile, "%s/nocc.err", tmpdir);
   char env[800];

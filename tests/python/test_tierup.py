@@ -4,10 +4,12 @@ thread and switch to native code at the next call from Python; results, traps an
 backtraces stay the same; a missing compiler costs one warning and nothing else."""
 
 import os
+import signal
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -156,3 +158,34 @@ def test_exit_with_a_compile_in_flight(tmp_path, wat):
     env = dict(os.environ, ISTHMUS_CACHE_DIR=str(tmp_path / "cache"), ISTHMUS_TIERUP_CALLS="5")
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and r.stdout == "done\n", r.stderr
+
+
+def test_ctrl_c_stops_go_code_that_tiered_up(tmp_path, go_reactor):
+    script = tmp_path / "spin.py"
+    script.write_text(textwrap.dedent("""
+        import sys, isthmus
+        lib = isthmus.load(sys.argv[1], engine=isthmus.Engine(tier="auto"),
+                           imports={"env": {"callback": lambda x: x}})
+        for i in range(100):
+            assert lib.spin(1000) == lib.spin(1000)
+        assert lib.wait_compiled(600) == 0
+        print(lib.spin.tier, flush=True)
+        try:
+            lib.spin(2**62)
+        except KeyboardInterrupt:
+            print("KeyboardInterrupt", flush=True)
+        print(lib.spin.tier, flush=True)
+    """))
+    env = dict(os.environ, ISTHMUS_CACHE_DIR=str(tmp_path / "cache"), ISTHMUS_TIERUP_CALLS="50")
+    p = subprocess.Popen([sys.executable, str(script), str(go_reactor)], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert p.stdout.readline().strip() == "aot"
+        time.sleep(0.3)
+        p.send_signal(signal.SIGINT)
+        assert p.stdout.readline().strip() == "KeyboardInterrupt"
+        assert p.stdout.readline().strip() == "aot"
+        assert p.wait(timeout=30) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
