@@ -1,13 +1,17 @@
 """Tier-up of a hot function on the AUTO tier (docs/performance.md, "Tier-up"): calls an
 export in a loop from Python and reports when it crossed the threshold, when it switched to
-compiled code, and the call cost before and after.
+compiled code, and the call cost on each tier, measured in turns in one process.
 
     python bench/tierup.py build/examples/seed_sum.wasm [--func sum] [--args 12 12]
+                           [--aot-cache DIR]
 
-Uses a fresh cache directory unless ISTHMUS_CACHE_DIR is set (a warm cache measures loading
-instead of compiling); ISTHMUS_TIERUP_LOG=1 is set so the worker reports the batch."""
+Uses a fresh cache directory for the AUTO tier (so the batch is compiled, not loaded);
+ISTHMUS_TIERUP_LOG=1 is set so the worker reports each batch on stderr. --aot-cache names a
+cache directory holding the whole module's object (from `isthmus call --tier aot` with
+ISTHMUS_CACHE_DIR=DIR) to add the whole-module AOT tier to the comparison."""
 
 import argparse
+import operator
 import os
 import sys
 import tempfile
@@ -20,8 +24,11 @@ def main() -> int:
     ap.add_argument("--func", default="sum")
     ap.add_argument("--args", type=int, nargs="*", default=[12, 12])
     ap.add_argument("--timeout", type=float, default=900.0)
+    ap.add_argument("--aot-cache")
+    ap.add_argument("--calls", type=int, default=300000)
+    ap.add_argument("--repeat", type=int, default=7)
     o = ap.parse_args()
-    os.environ.setdefault("ISTHMUS_CACHE_DIR", tempfile.mkdtemp(prefix="isthmus-tierup-"))
+    os.environ["ISTHMUS_CACHE_DIR"] = tempfile.mkdtemp(prefix="isthmus-tierup-")
     os.environ.setdefault("ISTHMUS_TIERUP_LOG", "1")
     import isthmus
 
@@ -30,18 +37,10 @@ def main() -> int:
     lib = isthmus.load(o.wasm, engine=isthmus.Engine(tier="auto"))
     f = getattr(lib, o.func)
     t_load = time.perf_counter() - t0
-
-    def per_call(n: int = 20000) -> float:
-        t = time.perf_counter()
-        for _ in range(n):
-            f(*o.args)
-        return (time.perf_counter() - t) / n * 1e9
-
     for _ in range(threshold - 1):
         f(*o.args)
-    before = per_call(2000) if threshold > 2000 else None
     t_hot = time.perf_counter()
-    f(*o.args)                      # the call that reaches the threshold (if not before)
+    f(*o.args)  # the call that reaches the threshold
     calls = 0
     while f.tier != "aot" and time.perf_counter() - t_hot < o.timeout:
         f(*o.args)
@@ -49,25 +48,30 @@ def main() -> int:
     t_switch = time.perf_counter() - t_hot
     print(f"load {t_load * 1e3:.1f} ms; threshold {threshold} calls")
     print(f"threshold -> compiled code: {t_switch:.2f} s ({calls} interpreted calls meanwhile), tier {f.tier}")
-    first = per_call()
-    # later batches: interpreted functions that compiled code keeps calling get their own
+    # later batches, if compiled code keeps calling interpreted functions
     t = time.perf_counter()
-    rounds = 0
-    while time.perf_counter() - t < o.timeout:
+    for _ in range(3):
         for _ in range(100000):
             f(*o.args)
-        rounds += 1
-        if lib.wait_compiled(0) == 0 and rounds >= 3:
-            break
-    print(f"later batches settled after {time.perf_counter() - t:.2f} s more")
-    interp = isthmus.load(o.wasm, engine=isthmus.Engine(tier="interp"))
-    g = getattr(interp, o.func)
-    t = time.perf_counter()
-    for _ in range(20000):
-        g(*o.args)
-    print(f"ns/call: interpreter {(time.perf_counter() - t) / 20000 * 1e9:.1f}, after the first batch {first:.1f}, "
-          f"at the end {per_call():.1f}"
-          + (f" (before: {before:.1f})" if before else ""))
+    left = lib.wait_compiled(o.timeout)
+    print(f"later batches: settled {time.perf_counter() - t:.2f} s later ({left} still compiling)")
+
+    funcs = {"operator.add": operator.add, "interp": getattr(isthmus.load(o.wasm, engine=isthmus.Engine(tier="interp")), o.func),
+             "auto (tiered up)": f}
+    if o.aot_cache:
+        os.environ["ISTHMUS_CACHE_DIR"] = o.aot_cache
+        funcs["aot (whole module)"] = getattr(isthmus.load(o.wasm, engine=isthmus.Engine(tier="aot")), o.func)
+    best = {k: float("inf") for k in funcs}
+    args = tuple(o.args) if o.args else ()
+    for _ in range(o.repeat):
+        for k, g in funcs.items():
+            a = args if k != "operator.add" else (12, 12)
+            t = time.perf_counter()
+            for _ in range(o.calls):
+                g(*a)
+            best[k] = min(best[k], (time.perf_counter() - t) / o.calls * 1e9)
+    for k, v in best.items():
+        print(f"  {k:20s} {v:7.1f} ns/call  ({v / best['operator.add']:.2f}x operator.add)")
     return 0 if f.tier == "aot" else 1
 
 

@@ -227,14 +227,18 @@ static void run_job(tu_job *j) {
   store_link_release(ts);
 }
 
+static tu_job *running; /* the job the worker runs (under q_mu), for fork */
+
 static void *worker(void *arg) {
   (void)arg;
   for (;;) {
     pthread_mutex_lock(&q_mu);
+    running = NULL;
     while (!q_head) pthread_cond_wait(&q_cv, &q_mu);
     tu_job *j = q_head;
     q_head = j->next;
     if (!q_head) q_tail = &q_head;
+    running = j;
     pthread_mutex_unlock(&q_mu);
     j->next = NULL;
     run_job(j);
@@ -242,9 +246,34 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+/* fork(): the child has no worker. Jobs queued or running in the parent are abandoned in the
+ * child (their functions stay interpreted there, their stores stop waiting for them) and the
+ * child starts a worker of its own when it needs one. q_mu is held across the fork, so the
+ * queue is consistent; a store's mutex is held by the worker only for a few instructions and
+ * is re-made in the child. */
+static void fork_prepare(void) { pthread_mutex_lock(&q_mu); }
+static void fork_parent(void) { pthread_mutex_unlock(&q_mu); }
+static void abandon(tu_job *j) {
+  tu_store *ts = j->ts;
+  pthread_mutex_init(&ts->mu, NULL);
+  if (ts->pending) ts->pending--;
+}
+static void fork_child(void) {
+  if (running) abandon(running);
+  for (tu_job *j = q_head; j; j = j->next) abandon(j);
+  running = NULL;
+  q_head = NULL;
+  q_tail = &q_head;
+  worker_running = false;
+  pthread_mutex_init(&q_mu, NULL);
+  pthread_cond_init(&q_cv, NULL);
+}
+
 /* Under q_mu. Signals stay with the embedding program's threads (Ctrl-C above all). */
 static bool start_worker(void) {
   if (worker_running) return true;
+  static bool atfork;
+  if (!atfork) atfork = pthread_atfork(fork_prepare, fork_parent, fork_child) == 0;
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);

@@ -8,6 +8,7 @@
  *   - two hot functions sharing a callee give two batches, the second calling into the first;
  *   - a whole-module object already in the cache is used at instantiation;
  *   - a store deleted with a compile in flight, and a process exiting with one, are safe;
+ *   - a child forked with a compile in flight does not wait for it and compiles its own;
  *   - without a compiler: one warning, everything stays interpreted (a child process).
  * Usage: aot_tierup (needs wat2wasm and a C compiler; uses a fresh cache directory). The child
  * modes --no-cc and --exit-in-flight are run by the test itself. */
@@ -377,11 +378,36 @@ int main(int argc, char **argv) {
     isthmus_store_delete(s3);
     isthmus_module_delete(m3);
   }
+  /* 8. fork with a compile in flight: the child does not wait for it and compiles its own */
+  {
+    isthmus_store *s4 = isthmus_store_new(e);
+    isthmus_module *m4 = module(e, text);
+    isthmus_instance *i4 = instantiate(s4, m4);
+    isthmus_func *cold4 = export_func(i4, "cold"), *inc4 = export_func(i4, "inc");
+    for (int i = 0; i < THRESHOLD; i++) call1(s4, cold4, i, &t);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+      int code = 0;
+      if (isthmus_store_wait_compiled(s4, 20000) != 0) code |= 1; /* nothing left to wait for */
+      for (int i = 0; i < THRESHOLD; i++) call1(s4, inc4, i, &t);
+      if (isthmus_store_wait_compiled(s4, 120000) != 0) code |= 2;
+      if (isthmus_func_tier(inc4) != ISTHMUS_TIER_AOT || call1(s4, inc4, 1, &t) != 2) code |= 4;
+      _exit(code);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "forked child: status %d", st);
+    CHECK(isthmus_store_wait_compiled(s4, 120000) == 0 && isthmus_func_tier(cold4) == ISTHMUS_TIER_AOT,
+          "the parent's compile went on");
+    isthmus_store_delete(s4);
+    isthmus_module_delete(m4);
+  }
   free(text);
   isthmus_store_delete(store);
   isthmus_module_delete(m);
 
-  /* 8. children: no compiler (one warning), exit with a compile in flight */
+  /* 9. children: no compiler (one warning), exit with a compile in flight */
   char errfile[400];
   snprintf(errfile, sizeof errfile, "%s/nocc.err", tmpdir);
   char env[800];
