@@ -109,6 +109,7 @@ def test_go_seed_sum_tiers_up(auto, go_seed):
 
 
 def test_go_panic_after_tier_up_has_go_names(auto, go_reactor):
+    """Go -> Python -> Go re-entry on compiled code, then a Go panic raised in compiled code."""
     err = bytearray()
     lib = isthmus.load(go_reactor, engine=auto, stderr=err, imports={"env": {"callback": lambda x: x}})
     for i in range(THRESHOLD * 2):
@@ -116,10 +117,14 @@ def test_go_panic_after_tier_up_has_go_names(auto, go_reactor):
         assert lib.call_back(i) == i + 1      # Go -> Python -> (return) on compiled code
     assert lib.wait_compiled(timeout=600) == 0
     assert lib.double.tier == "aot" and lib.call_back.tier == "aot"
+    for i in range(THRESHOLD * 2):
+        assert lib.divide(i, 3) == i // 3
+    assert lib.wait_compiled(timeout=600) == 0 and lib.divide.tier == "aot"
     with pytest.raises(isthmus.Trap) as ei:
-        lib.boom()
-    assert "main.boom" in [f.func_name for f in ei.value.frames]
-    assert b"panic: boom from Go" in bytes(err)
+        lib.divide(1, 0)                      # the panic starts in compiled code
+    names = [f.func_name for f in ei.value.frames]
+    assert "main.divide" in names, names
+    assert b"panic: runtime error: integer divide by zero" in bytes(err)
 
 
 def test_missing_compiler_warns_once_and_stays_interpreted(tmp_path, wat):
