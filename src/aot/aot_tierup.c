@@ -169,6 +169,8 @@ static void warn_once(const char *msg) {
     fprintf(stderr, "isthmus: warning: AOT tier-up unavailable, functions stay interpreted: %s\n", msg);
 }
 
+static tu_job *running; /* the job the worker runs (under q_mu), for fork */
+
 static void run_job(tu_job *j) {
   tu_store *ts = j->ts;
   pthread_mutex_lock(&ts->mu);
@@ -213,6 +215,9 @@ static void run_job(tu_job *j) {
   isthmus_module_delete(j->m); /* the instance keeps its own reference */
   j->m = NULL;
   pthread_mutex_lock(&ts->mu);
+  pthread_mutex_lock(&q_mu); /* from here on a fork's child must not abandon j (see fork_child) */
+  running = NULL;
+  pthread_mutex_unlock(&q_mu);
   ts->pending--;
   if (ts->dead) {
     dead = true;
@@ -227,13 +232,10 @@ static void run_job(tu_job *j) {
   store_link_release(ts);
 }
 
-static tu_job *running; /* the job the worker runs (under q_mu), for fork */
-
 static void *worker(void *arg) {
   (void)arg;
   for (;;) {
     pthread_mutex_lock(&q_mu);
-    running = NULL;
     while (!q_head) pthread_cond_wait(&q_cv, &q_mu);
     tu_job *j = q_head;
     q_head = j->next;
