@@ -93,9 +93,16 @@ CMN_HIDDEN aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err);
 /* The module's compiled library if it is loaded or in the cache; never compiles. */
 CMN_HIDDEN aot_lib *aot_module_lib_cached(isthmus_module *m);
 CMN_HIDDEN void aot_module_release(isthmus_module *m);
+/* A copy of the environment the driver reads, taken on a thread the program may call setenv
+ * from, for a build on another thread. */
+typedef struct aot_envcopy aot_envcopy;
+CMN_HIDDEN aot_envcopy *aot_envcopy_take(void);
+CMN_HIDDEN void aot_envcopy_free(aot_envcopy *c);
 /* Compiles (or finds in the cache) and loads an object holding the functions marked in
- * `subset` (aot_translate_subset). Thread-safe: the tier-up worker calls it. */
-CMN_HIDDEN aot_lib *aot_subset_lib(const isthmus_module *m, const uint8_t *subset, isthmus_error **err);
+ * `subset` (aot_translate_subset), reading the environment from `ec` (NULL: getenv).
+ * Thread-safe: the tier-up worker calls it. */
+CMN_HIDDEN aot_lib *aot_subset_lib(const isthmus_module *m, const uint8_t *subset, const aot_envcopy *ec,
+                                   isthmus_error **err);
 CMN_HIDDEN void aot_lib_free(aot_lib *lib);
 
 /* Called by instantiation before segments and the start function: switches the instance's

@@ -21,6 +21,48 @@
 
 extern char **environ;
 
+/* ---------------------------------------------------------------- environment */
+
+/* The variables the driver reads. The tier-up worker must not call getenv (nor let
+ * posix_spawnp read PATH) while the embedding program may call setenv on another thread, so
+ * it reads a copy taken on the owning thread (aot_envcopy_take), installed for the duration of
+ * its build in tl_env. */
+static const char *const env_names[] = {"CC", "ISTHMUS_CACHE_DIR", "XDG_CACHE_HOME", "HOME", "ISTHMUS_AOT_OPT",
+                                        "ISTHMUS_AOT_JOBS", "ISTHMUS_AOT_KEEP", "PATH"};
+struct aot_envcopy {
+  char *vals[CMN_ARRAY_LEN(env_names)];
+  char **envp; /* the whole environment, for the compiler's processes */
+};
+static __thread const aot_envcopy *tl_env;
+
+aot_envcopy *aot_envcopy_take(void) {
+  aot_envcopy *c = cmn_xcalloc(1, sizeof *c);
+  for (size_t i = 0; i < CMN_ARRAY_LEN(env_names); i++) {
+    const char *v = getenv(env_names[i]);
+    if (v) c->vals[i] = cmn_xstrndup(v, strlen(v));
+  }
+  size_t n = 0;
+  while (environ && environ[n]) n++;
+  c->envp = cmn_xcalloc(n + 1, sizeof(char *));
+  for (size_t i = 0; i < n; i++) c->envp[i] = cmn_xstrndup(environ[i], strlen(environ[i]));
+  return c;
+}
+
+void aot_envcopy_free(aot_envcopy *c) {
+  if (!c) return;
+  for (size_t i = 0; i < CMN_ARRAY_LEN(env_names); i++) free(c->vals[i]);
+  for (size_t i = 0; c->envp[i]; i++) free(c->envp[i]);
+  free(c->envp);
+  free(c);
+}
+
+static const char *env(const char *name) {
+  if (!tl_env) return getenv(name);
+  for (size_t i = 0; i < CMN_ARRAY_LEN(env_names); i++)
+    if (!strcmp(env_names[i], name)) return tl_env->vals[i];
+  return NULL;
+}
+
 /* `lock` serializes whole-module builds (one per module); `id_lock` guards the compiler's
  * identity, also needed by the tier-up worker, which builds without `lock`. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER, id_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -43,7 +85,7 @@ static void hash_bytes(const uint8_t *p, size_t n, uint64_t h[2]) {
 static char compiler_id[512];
 
 static const char *cc_command(void) {
-  const char *cc = getenv("CC");
+  const char *cc = env("CC");
   return cc && *cc ? cc : "cc";
 }
 
@@ -54,7 +96,7 @@ static const char *const cc_flags[] = {"-fPIC", "-w", "-ffp-contract=off", "-fsi
                                        "-fno-strict-aliasing", "-fwrapv"};
 
 static const char *opt_flag(void) {
-  const char *o = getenv("ISTHMUS_AOT_OPT");
+  const char *o = env("ISTHMUS_AOT_OPT");
   return o && *o ? o : "-O2";
 }
 
@@ -74,7 +116,21 @@ static pid_t spawn(char **argv, const char *log) {
   posix_spawn_file_actions_addopen(&fa, 1, log ? log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
   pid_t pid;
-  int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+  int rc;
+  if (tl_env && !strchr(argv[0], '/')) { /* search the copied PATH, as posix_spawnp would */
+    char full[4096];
+    const char *path = tl_env->vals[CMN_ARRAY_LEN(env_names) - 1];
+    rc = ENOENT;
+    for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; rc == ENOENT;) {
+      size_t n = strcspn(p, ":");
+      snprintf(full, sizeof full, "%.*s%s%s", (int)n, n ? p : ".", "/", argv[0]);
+      if (access(full, X_OK) == 0) rc = posix_spawn(&pid, full, &fa, NULL, argv, tl_env->envp);
+      if (!p[n]) break;
+      p += n + 1;
+    }
+  } else {
+    rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, tl_env ? tl_env->envp : environ);
+  }
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) {
     errno = rc;
@@ -143,7 +199,7 @@ static int mkdirs(char *path) {
 }
 
 static bool cache_dir(char *out, size_t cap, isthmus_error **err) {
-  const char *d = getenv("ISTHMUS_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  const char *d = env("ISTHMUS_CACHE_DIR"), *x = env("XDG_CACHE_HOME"), *home = env("HOME");
   if (d && *d) snprintf(out, cap, "%s", d);
   else if (x && *x) snprintf(out, cap, "%s/isthmus/aot", x);
   else if (home && *home) snprintf(out, cap, "%s/.cache/isthmus/aot", home);
@@ -212,7 +268,7 @@ static isthmus_error *compile_failure(const char *what, const char *log, int sta
 }
 
 static int jobs(void) {
-  const char *j = getenv("ISTHMUS_AOT_JOBS");
+  const char *j = env("ISTHMUS_AOT_JOBS");
   long n = j && *j ? strtol(j, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
@@ -367,7 +423,7 @@ static isthmus_error *build_into(const isthmus_module *m, const uint8_t *subset,
   isthmus_error *err = build(m, subset, tmp, tmpso);
   if (!err && rename(tmpso, so) != 0)
     err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot move the object into %s: %s", dir, strerror(errno));
-  const char *keep = getenv("ISTHMUS_AOT_KEEP");
+  const char *keep = env("ISTHMUS_AOT_KEEP");
   if (!(keep && *keep && *keep != '0')) remove_tree(tmp);
   return err;
 }
@@ -390,7 +446,16 @@ aot_lib *aot_module_lib_cached(isthmus_module *m) {
   return lib;
 }
 
-aot_lib *aot_subset_lib(const isthmus_module *m, const uint8_t *subset, isthmus_error **err) {
+static aot_lib *subset_lib(const isthmus_module *m, const uint8_t *subset, isthmus_error **err);
+
+aot_lib *aot_subset_lib(const isthmus_module *m, const uint8_t *subset, const aot_envcopy *ec, isthmus_error **err) {
+  tl_env = ec;
+  aot_lib *lib = subset_lib(m, subset, err);
+  tl_env = NULL;
+  return lib;
+}
+
+static aot_lib *subset_lib(const isthmus_module *m, const uint8_t *subset, isthmus_error **err) {
   *err = NULL;
   char dir[3072], so[3200];
   if (!object_path(m, subset, dir, sizeof dir, so, sizeof so, err)) return NULL;

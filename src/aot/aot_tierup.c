@@ -38,7 +38,9 @@ typedef struct tu_job {
   isthmus_instance *inst; /* owning thread only */
   isthmus_module *m;      /* retained until the compile is over */
   uint32_t root;
-  uint8_t *subset; /* result: the functions compiled */
+  aot_envcopy *env; /* the environment when the job was queued */
+  bool log;         /* ISTHMUS_TIERUP_LOG */
+  uint8_t *subset;  /* result: the functions compiled */
   aot_lib *lib;    /* result: NULL when the compile failed */
 } tu_job;
 
@@ -80,6 +82,7 @@ static void store_link_release(tu_store *ts) {
 
 static void job_free(tu_job *j) {
   aot_lib_free(j->lib);
+  aot_envcopy_free(j->env);
   free(j->subset);
   free(j);
 }
@@ -192,10 +195,9 @@ static void run_job(tu_job *j) {
     isthmus_error *err = NULL;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    j->lib = atomic_load(&no_compiler) ? NULL : aot_subset_lib(j->m, j->subset, &err);
+    j->lib = atomic_load(&no_compiler) ? NULL : aot_subset_lib(j->m, j->subset, j->env, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    const char *log = getenv("ISTHMUS_TIERUP_LOG");
-    if (log && *log && *log != '0') {
+    if (j->log) {
       uint32_t count = 0, bytes = 0;
       for (uint32_t i = j->m->num_func_imports; i < j->m->num_funcs; i++)
         if (j->subset[i]) count++, bytes += body_size(j->m, i);
@@ -354,6 +356,9 @@ bool aot_tierup_hot(isthmus_store *s, isthmus_func *f) {
   j->m = f->inst->module;
   rt_module_retain(j->m);
   j->root = f->index;
+  j->env = aot_envcopy_take();
+  const char *log = getenv("ISTHMUS_TIERUP_LOG");
+  j->log = log && *log && *log != '0';
   pthread_mutex_lock(&q_mu);
   bool ok = start_worker();
   if (ok) {
@@ -370,7 +375,7 @@ bool aot_tierup_hot(isthmus_store *s, isthmus_func *f) {
     ts->refs--;
     pthread_mutex_unlock(&ts->mu);
     isthmus_module_delete(j->m);
-    free(j);
+    job_free(j);
   }
   return false;
 }
