@@ -220,10 +220,15 @@ typedef struct isthmus_config {
 /* Execution tiers. INTERP runs the interpreter. AOT translates each module to C, compiles it
  * with the system C compiler ($CC or cc) into a shared object cached in $ISTHMUS_CACHE_DIR
  * (else $XDG_CACHE_HOME/isthmus/aot, else ~/.cache/isthmus/aot) and runs native code;
- * instantiation fails when that is impossible. AUTO tries AOT and falls back to the
- * interpreter with one warning on stderr. DEFAULT follows the environment variable
- * ISTHMUS_TIER=interp|aot|auto (interp when unset). Experimental: the default is the
- * interpreter. */
+ * instantiation fails when that is impossible. AUTO starts on the interpreter at once (or on
+ * the whole module's object when the cache already holds it) and compiles hot functions in the
+ * background: a function called from the host 1000 times (ISTHMUS_TIERUP_CALLS=N overrides
+ * the count) is compiled with its direct callees (up to 64 KiB of wasm code) by a worker thread,
+ * and switches to native code at the store's next host -> wasm call made while no wasm code
+ * runs on it (see isthmus_store_wait_compiled, isthmus_func_tier). A failing or missing
+ * compiler costs one warning on stderr; the functions stay interpreted. DEFAULT follows the
+ * environment variable ISTHMUS_TIER=interp|aot|auto (interp when unset). Experimental: the
+ * default is the interpreter. */
 typedef enum isthmus_tier {
   ISTHMUS_TIER_DEFAULT = 0,
   ISTHMUS_TIER_INTERP,
@@ -325,6 +330,15 @@ ISTHMUS_API isthmus_trap *isthmus_func_call(isthmus_store *s, isthmus_func *f, c
                                             isthmus_error **err);
 /* Fast path: cells as for host functions, array of max(params, results) cells. No checks. */
 ISTHMUS_API isthmus_trap *isthmus_func_call_unchecked(isthmus_store *s, isthmus_func *f, uint64_t *cells);
+/* The tier f runs on now: ISTHMUS_TIER_INTERP or ISTHMUS_TIER_AOT for wasm functions (the
+ * AUTO tier moves hot ones from the first to the second), ISTHMUS_TIER_DEFAULT for host
+ * functions. */
+ISTHMUS_API isthmus_tier isthmus_func_tier(const isthmus_func *f);
+/* AUTO tier: waits up to timeout_ms (< 0: without limit, 0: not at all) for the store's
+ * background compiles, then, when no wasm code runs on the store (so not from inside a host
+ * function called by wasm), switches the finished ones in. Returns how many compiles are still
+ * running (0: all finished). Call it from the thread that uses the store. */
+ISTHMUS_API uint32_t isthmus_store_wait_compiled(isthmus_store *s, int64_t timeout_ms);
 
 /* Inside a host function: the calling instance's exported memory named "memory" (or its first
  * memory), or NULL. */

@@ -314,6 +314,13 @@ class Library:
     def __getitem__(self, name: str) -> Any:
         return self.__dict__["_instance"].exports[name]
 
+    def wait_compiled(self, timeout: Optional[float] = None) -> int:
+        """With ``Engine(tier="auto")``: waits up to ``timeout`` seconds (None: until done) for
+        the background compiles of hot functions, then switches them to native code. Returns
+        how many are still compiling (0: all finished). See :meth:`Instance.wait_compiled`;
+        an export named ``wait_compiled`` takes precedence (use ``lib.instance``)."""
+        return cast(int, self.__dict__["_instance"].wait_compiled(timeout))
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Library attributes are the module's exports and cannot be set")
 

@@ -72,9 +72,12 @@ static void engine_dealloc(EngineObject *self) {
 static PyType_Slot engine_slots[] = {
     {Py_tp_new, engine_new},
     {Py_tp_dealloc, engine_dealloc},
-    {Py_tp_doc, "Engine(*, value_stack_bytes=None, max_call_depth=None, max_memory_pages=None)\n\n"
+    {Py_tp_doc, "Engine(*, value_stack_bytes=None, max_call_depth=None, max_memory_pages=None, tier=None)\n\n"
                 "Configuration shared by modules and stores: the value stack per store (default 16 MiB),\n"
-                "the maximum call depth (default 100000) and a cap on memory sizes in 64 KiB pages."},
+                "the maximum call depth (default 100000), a cap on memory sizes in 64 KiB pages, and the\n"
+                "execution tier: 'interp', 'aot' (compile each module with the system C compiler first)\n"
+                "or 'auto' (start interpreted, compile hot functions in the background; see Func.tier);\n"
+                "None follows $ISTHMUS_TIER, else 'interp'."},
     {0, NULL},
 };
 

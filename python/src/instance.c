@@ -226,6 +226,52 @@ static PyObject *instance_getitem(InstanceObject *self, PyObject *key) {
   return NULL;
 }
 
+/* Waits in slices so Ctrl-C stays responsive, with the GIL released and the store's lock held
+ * (the switch to compiled code must not race with a call on another thread). */
+static PyObject *instance_wait_compiled(InstanceObject *self, PyObject *args, PyObject *kwargs) {
+  static char *kwlist[] = {"timeout", NULL};
+  PyObject *timeout = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O:wait_compiled", kwlist, &timeout)) return NULL;
+  double limit = -1;
+  if (timeout != Py_None) {
+    limit = PyFloat_AsDouble(timeout);
+    if (limit == -1 && PyErr_Occurred()) return NULL;
+    if (!(limit >= 0)) {
+      PyErr_SetString(PyExc_ValueError, "wait_compiled() timeout must be None or a number >= 0");
+      return NULL;
+    }
+  }
+  StoreObject *s = self->store;
+  if (ist_store_enter(s) < 0) return NULL;
+  uint32_t left;
+  int64_t waited_ms = 0, total_ms = limit < 0 ? -1 : (int64_t)(limit * 1000.0);
+  for (;;) {
+    int64_t slice = total_ms < 0 ? 100 : total_ms - waited_ms < 100 ? total_ms - waited_ms : 100;
+    Py_BEGIN_ALLOW_THREADS
+    left = isthmus_store_wait_compiled(s->store, slice);
+    Py_END_ALLOW_THREADS
+    waited_ms += slice;
+    if (left == 0 || (total_ms >= 0 && waited_ms >= total_ms)) break;
+    if (PyErr_CheckSignals() < 0) {
+      ist_store_leave(s);
+      return NULL;
+    }
+  }
+  ist_store_leave(s);
+  return PyLong_FromUnsignedLong(left);
+}
+
+static PyMethodDef instance_methods[] = {
+    {"wait_compiled", (PyCFunction)(void (*)(void))instance_wait_compiled, METH_VARARGS | METH_KEYWORDS,
+     "wait_compiled(timeout=None) -> int\n\n"
+     "With tier=\"auto\": waits up to `timeout` seconds (None: until done) for the background\n"
+     "compiles of hot functions in this instance's store, then switches the finished ones to\n"
+     "native code (unless called from inside a host function, while wasm code runs; they\n"
+     "switch at the next call from Python then). Returns how many compiles are still running\n"
+     "(0: all finished). Returns 0 at once on the other tiers."},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyGetSetDef instance_getset[] = {
     {"exports", (getter)instance_get_exports, NULL, "Read-only mapping: export name -> Func/Memory/Global/Table.",
      NULL},
@@ -245,6 +291,7 @@ static PyType_Slot instance_slots[] = {
     {Py_tp_traverse, instance_traverse},
     {Py_tp_clear, instance_clear},
     {Py_tp_getset, instance_getset},
+    {Py_tp_methods, instance_methods},
     {Py_tp_members, instance_members},
     {Py_mp_subscript, instance_getitem},
     {Py_tp_doc, "Instance(module, imports=None, *, store=None)\n\n"

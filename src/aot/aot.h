@@ -75,6 +75,9 @@ typedef struct aot_source {
   uint32_t compiled; /* functions translated */
 } aot_source;
 CMN_HIDDEN void aot_translate(const isthmus_module *m, aot_source *out);
+/* Subset mode: translates exactly the defined functions marked in `only` (no closure over
+ * callees); their calls to unmarked functions go through env->funcs. NULL: aot_translate. */
+CMN_HIDDEN void aot_translate_subset(const isthmus_module *m, const uint8_t *only, aot_source *out);
 
 /* Per function (aot_callgraph.c): */
 enum {
@@ -97,7 +100,20 @@ typedef struct aot_lib {
 /* Returns the module's compiled library, compiling or loading it from the cache on first use.
  * NULL with *err set when it cannot. */
 CMN_HIDDEN aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err);
+/* The module's compiled library if it is loaded or in the cache; never compiles. */
+CMN_HIDDEN aot_lib *aot_module_lib_cached(isthmus_module *m);
 CMN_HIDDEN void aot_module_release(isthmus_module *m);
+/* A copy of the environment the driver reads, taken on a thread the program may call setenv
+ * from, for a build on another thread. */
+typedef struct aot_envcopy aot_envcopy;
+CMN_HIDDEN aot_envcopy *aot_envcopy_take(void);
+CMN_HIDDEN void aot_envcopy_free(aot_envcopy *c);
+/* Compiles (or finds in the cache) and loads an object holding the functions marked in
+ * `subset` (aot_translate_subset), reading the environment from `ec` (NULL: getenv).
+ * Thread-safe: the tier-up worker calls it. */
+CMN_HIDDEN aot_lib *aot_subset_lib(const isthmus_module *m, const uint8_t *subset, const aot_envcopy *ec,
+                                   isthmus_error **err);
+CMN_HIDDEN void aot_lib_free(aot_lib *lib);
 
 /* Called by instantiation before segments and the start function: switches the instance's
  * compiled functions to this tier according to the engine's tier setting. A forced tier
@@ -105,5 +121,31 @@ CMN_HIDDEN void aot_module_release(isthmus_module *m);
 CMN_HIDDEN isthmus_error *aot_instance_attach(isthmus_instance *inst);
 CMN_HIDDEN void aot_instance_free(isthmus_instance *inst);
 CMN_HIDDEN void aot_store_free(isthmus_store *s);
+
+/* ---------------------------------------------------------------- tier-up (AUTO tier) */
+
+/* Host calls into an interpreted function before the AUTO tier compiles it (with its direct
+ * callees) in the background; ISTHMUS_TIERUP_CALLS overrides it per engine. */
+#define AOT_TIERUP_CALLS 1000
+/* The wasm code budget of one background compile (function bodies, in bytes). */
+#define AOT_TIERUP_BUDGET (64u * 1024)
+/* While a function's compile is in flight, every this many host calls look for results. */
+#define AOT_TIERUP_POLL 256
+
+/* A function's countdown of host calls reached zero (isthmus_func.tierup): queues its
+ * compile, or installs finished ones when the store is at a safe point. Returns true when f
+ * now runs compiled code. Owning thread only. */
+CMN_HIDDEN bool aot_tierup_hot(isthmus_store *s, isthmus_func *f);
+/* Installs finished compiles if the store is at a safe point; clears s->tierup_poll when
+ * nothing is outstanding. Owning thread only. */
+CMN_HIDDEN void aot_tierup_poll(isthmus_store *s);
+/* Detaches the store from the background worker (results in flight are dropped). */
+CMN_HIDDEN void aot_tierup_store_free(isthmus_store *s);
+/* Glue for aot_tierup.c (aot_glue.c): true when no wasm frame of either tier is active on s;
+ * switches the still interpreted functions marked in subset to `lib` (which the instance
+ * keeps until it is freed) and returns how many; whether f runs compiled code. */
+CMN_HIDDEN bool aot_store_idle(const isthmus_store *s);
+CMN_HIDDEN uint32_t aot_instance_install(isthmus_instance *inst, aot_lib *lib, const uint8_t *subset);
+CMN_HIDDEN bool aot_func_compiled(const isthmus_func *f);
 
 #endif

@@ -21,7 +21,51 @@
 
 extern char **environ;
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* ---------------------------------------------------------------- environment */
+
+/* The variables the driver reads. The tier-up worker must not call getenv (nor let
+ * posix_spawnp read PATH) while the embedding program may call setenv on another thread, so
+ * it reads a copy taken on the owning thread (aot_envcopy_take), installed for the duration of
+ * its build in tl_env. */
+static const char *const env_names[] = {"CC", "ISTHMUS_CACHE_DIR", "XDG_CACHE_HOME", "HOME", "ISTHMUS_AOT_OPT",
+                                        "ISTHMUS_AOT_JOBS", "ISTHMUS_AOT_KEEP", "PATH"};
+struct aot_envcopy {
+  char *vals[CMN_ARRAY_LEN(env_names)];
+  char **envp; /* the whole environment, for the compiler's processes */
+};
+static __thread const aot_envcopy *tl_env;
+
+aot_envcopy *aot_envcopy_take(void) {
+  aot_envcopy *c = cmn_xcalloc(1, sizeof *c);
+  for (size_t i = 0; i < CMN_ARRAY_LEN(env_names); i++) {
+    const char *v = getenv(env_names[i]);
+    if (v) c->vals[i] = cmn_xstrndup(v, strlen(v));
+  }
+  size_t n = 0;
+  while (environ && environ[n]) n++;
+  c->envp = cmn_xcalloc(n + 1, sizeof(char *));
+  for (size_t i = 0; i < n; i++) c->envp[i] = cmn_xstrndup(environ[i], strlen(environ[i]));
+  return c;
+}
+
+void aot_envcopy_free(aot_envcopy *c) {
+  if (!c) return;
+  for (size_t i = 0; i < CMN_ARRAY_LEN(env_names); i++) free(c->vals[i]);
+  for (size_t i = 0; c->envp[i]; i++) free(c->envp[i]);
+  free(c->envp);
+  free(c);
+}
+
+static const char *env(const char *name) {
+  if (!tl_env) return getenv(name);
+  for (size_t i = 0; i < CMN_ARRAY_LEN(env_names); i++)
+    if (!strcmp(env_names[i], name)) return tl_env->vals[i];
+  return NULL;
+}
+
+/* `lock` serializes whole-module builds (one per module); `id_lock` guards the compiler's
+ * identity, also needed by the tier-up worker, which builds without `lock`. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER, id_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---------------------------------------------------------------- key */
 
@@ -41,7 +85,7 @@ static void hash_bytes(const uint8_t *p, size_t n, uint64_t h[2]) {
 static char compiler_id[512];
 
 static const char *cc_command(void) {
-  const char *cc = getenv("CC");
+  const char *cc = env("CC");
   return cc && *cc ? cc : "cc";
 }
 
@@ -52,14 +96,15 @@ static const char *const cc_flags[] = {"-fPIC", "-w", "-ffp-contract=off", "-fsi
                                        "-fno-strict-aliasing", "-fwrapv"};
 
 static const char *opt_flag(void) {
-  const char *o = getenv("ISTHMUS_AOT_OPT");
+  const char *o = env("ISTHMUS_AOT_OPT");
   return o && *o ? o : "-O2";
 }
 
 /* Splits a command line on spaces ($CC may be "ccache gcc"); returns argc. */
 static int split(char *s, char **argv, int max) {
   int n = 0;
-  for (char *p = strtok(s, " \t"); p && n < max - 1; p = strtok(NULL, " \t")) argv[n++] = p;
+  char *save = NULL; /* strtok_r: the tier-up worker compiles while other threads may too */
+  for (char *p = strtok_r(s, " \t", &save); p && n < max - 1; p = strtok_r(NULL, " \t", &save)) argv[n++] = p;
   argv[n] = NULL;
   return n;
 }
@@ -71,7 +116,21 @@ static pid_t spawn(char **argv, const char *log) {
   posix_spawn_file_actions_addopen(&fa, 1, log ? log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
   pid_t pid;
-  int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+  int rc;
+  if (tl_env && !strchr(argv[0], '/')) { /* search the copied PATH, as posix_spawnp would */
+    char full[4096];
+    const char *path = tl_env->vals[CMN_ARRAY_LEN(env_names) - 1];
+    rc = ENOENT;
+    for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; rc == ENOENT;) {
+      size_t n = strcspn(p, ":");
+      snprintf(full, sizeof full, "%.*s%s%s", (int)n, n ? p : ".", "/", argv[0]);
+      if (access(full, X_OK) == 0) rc = posix_spawn(&pid, full, &fa, NULL, argv, tl_env->envp);
+      if (!p[n]) break;
+      p += n + 1;
+    }
+  } else {
+    rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, tl_env ? tl_env->envp : environ);
+  }
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) {
     errno = rc;
@@ -140,7 +199,7 @@ static int mkdirs(char *path) {
 }
 
 static bool cache_dir(char *out, size_t cap, isthmus_error **err) {
-  const char *d = getenv("ISTHMUS_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  const char *d = env("ISTHMUS_CACHE_DIR"), *x = env("XDG_CACHE_HOME"), *home = env("HOME");
   if (d && *d) snprintf(out, cap, "%s", d);
   else if (x && *x) snprintf(out, cap, "%s/isthmus/aot", x);
   else if (home && *home) snprintf(out, cap, "%s/.cache/isthmus/aot", home);
@@ -209,15 +268,16 @@ static isthmus_error *compile_failure(const char *what, const char *log, int sta
 }
 
 static int jobs(void) {
-  const char *j = getenv("ISTHMUS_AOT_JOBS");
+  const char *j = env("ISTHMUS_AOT_JOBS");
   long n = j && *j ? strtol(j, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
-/* Builds `so` from the module in temporary directory `tmp`. */
-static isthmus_error *build(isthmus_module *m, const char *tmp, const char *so) {
+/* Builds `so` from the module (only the functions marked in `subset` when not NULL) in
+ * temporary directory `tmp`. */
+static isthmus_error *build(const isthmus_module *m, const uint8_t *subset, const char *tmp, const char *so) {
   aot_source src;
-  aot_translate(m, &src);
+  aot_translate_subset(m, subset, &src);
   char path[4096], log[4096];
   isthmus_error *err = NULL;
   snprintf(path, sizeof path, "%s/aot.h", tmp);
@@ -324,6 +384,98 @@ static aot_lib *load(const char *so, isthmus_error **err) {
   return lib;
 }
 
+/* The cache directory and the object's path for the module (or one subset of its functions).
+ * Takes the driver's lock for the compiler's identity, which is found once per process. */
+static bool object_path(const isthmus_module *m, const uint8_t *subset, char *dir, size_t dcap, char *so,
+                        size_t scap, isthmus_error **err) {
+  pthread_mutex_lock(&id_lock);
+  bool ok = identify_compiler(err) && cache_dir(dir, dcap, err);
+  pthread_mutex_unlock(&id_lock);
+  if (!ok) return false;
+  uint64_t h[2] = {0xcbf29ce484222325ull, 0x243F6A8885A308D3ull};
+  hash_bytes(m->bytes, m->size, h);
+  char salt[1400];
+  int n = snprintf(salt, sizeof salt, "v%d|%zu,%zu,%zu,%zu|%s|%s", AOT_VERSION, sizeof(isthmus_func),
+                   offsetof(isthmus_func, type), offsetof(isthmus_func, host), offsetof(isthmus_func, env),
+                   compiler_id, opt_flag());
+  for (size_t k = 0; k < CMN_ARRAY_LEN(cc_flags) && n > 0 && (size_t)n < sizeof salt; k++)
+    n += snprintf(salt + n, sizeof salt - (size_t)n, " %s", cc_flags[k]);
+  hash_bytes((const uint8_t *)salt, strlen(salt), h);
+  if (subset) { /* the indices in order: a subset translates differently from the whole module */
+    hash_bytes((const uint8_t *)"|subset", 7, h);
+    for (uint32_t i = m->num_func_imports; i < m->num_funcs; i++)
+      if (subset[i]) hash_bytes((const uint8_t *)&i, sizeof i, h);
+  }
+  snprintf(so, scap, "%s/%s%016llx%016llx.so", dir, subset ? "s-" : "", (unsigned long long)h[0],
+           (unsigned long long)h[1]);
+  return true;
+}
+
+/* Builds the object in a private directory of `dir` and renames it to `so`. */
+static isthmus_error *build_into(const isthmus_module *m, const uint8_t *subset, const char *dir, const char *so) {
+  sweep_stale(dir);
+  char tmp[3200];
+  snprintf(tmp, sizeof tmp, "%s/tmp-XXXXXX", dir);
+  if (!mkdtemp(tmp))
+    return cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot create a directory in %s: %s", dir, strerror(errno));
+  char tmpso[3300];
+  snprintf(tmpso, sizeof tmpso, "%s/module.so", tmp);
+  isthmus_error *err = build(m, subset, tmp, tmpso);
+  if (!err && rename(tmpso, so) != 0)
+    err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot move the object into %s: %s", dir, strerror(errno));
+  const char *keep = env("ISTHMUS_AOT_KEEP");
+  if (!(keep && *keep && *keep != '0')) remove_tree(tmp);
+  return err;
+}
+
+aot_lib *aot_module_lib_cached(isthmus_module *m) {
+  aot_lib *lib = atomic_load_explicit(&m->aot, memory_order_acquire);
+  if (lib) return lib->dl ? lib : NULL;
+  isthmus_error *err = NULL;
+  char dir[3072], so[3200];
+  pthread_mutex_lock(&lock);
+  lib = atomic_load_explicit(&m->aot, memory_order_acquire);
+  if (lib) {
+    if (!lib->dl) lib = NULL;
+  } else if (object_path(m, NULL, dir, sizeof dir, so, sizeof so, &err) && access(so, R_OK) == 0) {
+    lib = load(so, &err);
+    if (lib) atomic_store_explicit(&m->aot, lib, memory_order_release);
+  }
+  pthread_mutex_unlock(&lock);
+  isthmus_error_delete(err);
+  return lib;
+}
+
+static aot_lib *subset_lib(const isthmus_module *m, const uint8_t *subset, isthmus_error **err);
+
+aot_lib *aot_subset_lib(const isthmus_module *m, const uint8_t *subset, const aot_envcopy *ec, isthmus_error **err) {
+  tl_env = ec;
+  aot_lib *lib = subset_lib(m, subset, err);
+  tl_env = NULL;
+  return lib;
+}
+
+static aot_lib *subset_lib(const isthmus_module *m, const uint8_t *subset, isthmus_error **err) {
+  *err = NULL;
+  char dir[3072], so[3200];
+  if (!object_path(m, subset, dir, sizeof dir, so, sizeof so, err)) return NULL;
+  if (access(so, R_OK) == 0) {
+    aot_lib *lib = load(so, err);
+    if (lib) return lib;
+    isthmus_error_delete(*err); /* a damaged entry: rebuild it */
+    *err = NULL;
+  }
+  *err = build_into(m, subset, dir, so);
+  return *err ? NULL : load(so, err);
+}
+
+void aot_lib_free(aot_lib *lib) {
+  if (!lib) return;
+  if (lib->dl) dlclose(lib->dl);
+  free(lib->failed);
+  free(lib);
+}
+
 aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
   *err = NULL;
   aot_lib *lib = atomic_load_explicit(&m->aot, memory_order_acquire);
@@ -337,35 +489,15 @@ aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
     }
     goto out;
   }
-  char dir[3072];
-  if (!identify_compiler(err) || !cache_dir(dir, sizeof dir, err)) goto out;
-  uint64_t h[2] = {0xcbf29ce484222325ull, 0x243F6A8885A308D3ull};
-  hash_bytes(m->bytes, m->size, h);
-  char salt[1400];
-  int n = snprintf(salt, sizeof salt, "v%d|%zu,%zu,%zu,%zu|%s|%s", AOT_VERSION, sizeof(isthmus_func),
-                   offsetof(isthmus_func, type), offsetof(isthmus_func, host), offsetof(isthmus_func, env),
-                   compiler_id, opt_flag());
-  for (size_t k = 0; k < CMN_ARRAY_LEN(cc_flags) && n > 0 && (size_t)n < sizeof salt; k++)
-    n += snprintf(salt + n, sizeof salt - (size_t)n, " %s", cc_flags[k]);
-  hash_bytes((const uint8_t *)salt, strlen(salt), h);
-  char so[3200];
-  snprintf(so, sizeof so, "%s/%016llx%016llx.so", dir, (unsigned long long)h[0], (unsigned long long)h[1]);
+  char dir[3072], so[3200];
+  if (!object_path(m, NULL, dir, sizeof dir, so, sizeof so, err)) goto out;
   if (access(so, R_OK) == 0) {
     lib = load(so, err);
     if (lib) goto publish;
     isthmus_error_delete(*err); /* a damaged entry: rebuild it */
     *err = NULL;
   }
-  sweep_stale(dir);
-  char tmp[3200];
-  snprintf(tmp, sizeof tmp, "%s/tmp-XXXXXX", dir);
-  if (!mkdtemp(tmp)) {
-    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot create a directory in %s: %s", dir, strerror(errno));
-    goto out;
-  }
-  char tmpso[3300];
-  snprintf(tmpso, sizeof tmpso, "%s/module.so", tmp);
-  *err = build(m, tmp, tmpso);
+  *err = build_into(m, NULL, dir, so);
   if (*err) {
     /* the compiler ran and refused this module: remember it, a retry would fail the same way */
     aot_lib *bad = cmn_xcalloc(1, sizeof *bad);
@@ -373,10 +505,6 @@ aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
     bad->failed = cmn_xstrndup(msg, strlen(msg));
     atomic_store_explicit(&m->aot, bad, memory_order_release);
   }
-  if (!*err && rename(tmpso, so) != 0)
-    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "AOT: cannot move the object into %s: %s", dir, strerror(errno));
-  const char *keep = getenv("ISTHMUS_AOT_KEEP");
-  if (!(keep && *keep && *keep != '0')) remove_tree(tmp);
   if (*err) goto out;
   lib = load(so, err);
   if (!lib) goto out;
@@ -388,10 +516,6 @@ out:
 }
 
 void aot_module_release(isthmus_module *m) {
-  aot_lib *lib = atomic_load(&m->aot);
-  if (!lib) return;
-  if (lib->dl) dlclose(lib->dl);
-  free(lib->failed);
-  free(lib);
+  aot_lib_free(atomic_load(&m->aot));
   m->aot = NULL;
 }

@@ -35,6 +35,8 @@ typedef struct aot_inst {
   isthmus_instance *inst;
   aot_fref *frefs; /* one per defined function */
   uint64_t **gcells;
+  aot_lib **libs; /* tier-up batches (aot_tierup.c) in use by this instance */
+  size_t num_libs;
 } aot_inst;
 
 static inline aot_inst *inst_of(aot_env *env) { return (aot_inst *)env; }
@@ -69,6 +71,9 @@ static void svc_call(aot_env *env, void *fp, uint64_t *cells) {
     isthmus_caller c = {inst->store, inst};
     t = f->host(f->env, &c, cells);
   } else {
+    /* compiled code entering the interpreter counts as a host call for the AUTO tier: an
+     * interpreted function that a compiled batch calls often gets a batch of its own */
+    if (CMN_UNLIKELY(--f->tierup == 0)) aot_tierup_hot(inst->store, f);
     t = exe_invoke(inst->store, f, cells);
   }
   if (t) {
@@ -211,6 +216,7 @@ static aot_state *store_state(isthmus_store *s) {
 }
 
 void aot_store_free(isthmus_store *s) {
+  aot_tierup_store_free(s);
   aot_state *st = s->aot;
   if (!st) return;
   free(st->th.shadow);
@@ -221,28 +227,20 @@ void aot_store_free(isthmus_store *s) {
 void aot_instance_free(isthmus_instance *inst) {
   aot_inst *ai = inst->aot;
   if (!ai) return;
+  for (size_t i = 0; i < ai->num_libs; i++) aot_lib_free(ai->libs[i]);
+  free(ai->libs);
   free(ai->frefs);
   free(ai->gcells);
   inst->aot = NULL;
   free(ai);
 }
 
-isthmus_error *aot_instance_attach(isthmus_instance *inst) {
+/* The instance's environment for compiled code, made on first use (one per instance,
+ * shared by the whole-module library and every tier-up batch). */
+static aot_inst *instance_env(isthmus_instance *inst) {
+  if (inst->aot) return inst->aot;
   isthmus_store *s = inst->store;
   isthmus_module *m = inst->module;
-  int tier = s->engine->cfg.tier;
-  if (tier != ISTHMUS_TIER_AOT && tier != ISTHMUS_TIER_AUTO) return NULL;
-  if (m->num_funcs == m->num_func_imports) return NULL; /* nothing to compile */
-  isthmus_error *err = NULL;
-  aot_lib *lib = aot_module_lib(m, &err);
-  if (!lib) {
-    if (tier == ISTHMUS_TIER_AOT) return err;
-    static atomic_int warned;
-    if (atomic_fetch_add(&warned, 1) == 0)
-      fprintf(stderr, "isthmus: warning: AOT tier unavailable, using the interpreter: %s\n", isthmus_error_message(err));
-    isthmus_error_delete(err);
-    return NULL;
-  }
   aot_inst *ai = cmn_xcalloc(1, sizeof *ai);
   ai->inst = inst;
   inst->aot = ai;
@@ -261,16 +259,59 @@ isthmus_error *aot_instance_attach(isthmus_instance *inst) {
   env->th = &store_state(s)->th;
   env->interrupt = (volatile int *)&s->interrupt;
   ai->frefs = cmn_xcalloc(m->num_funcs, sizeof(aot_fref));
-  const aot_desc *d = lib->desc;
+  return ai;
+}
+
+/* Switches the functions of d marked in `only` (all when NULL) that are still interpreted. */
+static uint32_t switch_funcs(aot_inst *ai, const aot_desc *d, const uint8_t *only) {
+  isthmus_instance *inst = ai->inst;
+  isthmus_module *m = inst->module;
+  uint32_t n = 0;
   for (uint32_t i = m->num_func_imports; i < m->num_funcs && i < d->num_funcs; i++) {
-    if (!d->typed[i]) continue; /* unreachable from outside: stays interpreted */
+    if (!d->typed[i] || (only && !only[i])) continue; /* not in this library: stays interpreted */
+    isthmus_func *f = inst->funcs[i];
+    if (f->host) continue;
     aot_fref *r = &ai->frefs[i];
     r->typed = d->typed[i];
     r->tramp = d->tramp[i];
-    r->env = env;
-    isthmus_func *f = inst->funcs[i];
+    r->env = &ai->env;
     f->host = aot_entry;
     f->env = r;
+    n++;
   }
+  return n;
+}
+
+bool aot_store_idle(const isthmus_store *s) {
+  const aot_state *st = s->aot;
+  return s->frame_top == 0 && (!st || !st->jmp);
+}
+
+uint32_t aot_instance_install(isthmus_instance *inst, aot_lib *lib, const uint8_t *subset) {
+  aot_inst *ai = instance_env(inst);
+  ai->libs = cmn_xrealloc(ai->libs, (ai->num_libs + 1) * sizeof *ai->libs);
+  ai->libs[ai->num_libs++] = lib;
+  return switch_funcs(ai, lib->desc, subset);
+}
+
+bool aot_func_compiled(const isthmus_func *f) { return f->inst && f->host == aot_entry; }
+
+isthmus_error *aot_instance_attach(isthmus_instance *inst) {
+  isthmus_store *s = inst->store;
+  isthmus_module *m = inst->module;
+  int tier = s->engine->cfg.tier;
+  if (tier != ISTHMUS_TIER_AOT && tier != ISTHMUS_TIER_AUTO) return NULL;
+  if (m->num_funcs == m->num_func_imports) return NULL; /* nothing to compile */
+  if (tier == ISTHMUS_TIER_AUTO) {
+    /* a whole-module object from an earlier run is used as is; else the functions start
+     * interpreted and the hot ones are compiled in the background (aot_tierup.c) */
+    aot_lib *lib = aot_module_lib_cached(m);
+    if (lib) switch_funcs(instance_env(inst), lib->desc, NULL);
+    return NULL;
+  }
+  isthmus_error *err = NULL;
+  aot_lib *lib = aot_module_lib(m, &err);
+  if (!lib) return err;
+  switch_funcs(instance_env(inst), lib->desc, NULL);
   return NULL;
 }

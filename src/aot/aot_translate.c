@@ -10,8 +10,12 @@
  *
  * Only functions reachable from the outside (exports, start, element segments, ref.func)
  * and, transitively, their direct callees are translated: Go modules hold thousands of
- * functions that no call path reaches. */
+ * functions that no call path reaches. In subset mode (the tier-up of hot functions, see
+ * aot_tierup.c) exactly the given functions are translated, and their direct calls to other
+ * functions go through env->funcs like calls to imports, so they reach whatever tier the callee
+ * runs on at the time. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include "aot.h"
@@ -208,6 +212,7 @@ typedef struct ctl {
 typedef struct fx {
   const isthmus_module *m;
   const uint8_t *reach; /* functions that are translated */
+  const uint8_t *only;  /* subset mode: the functions translated; calls to others are dynamic */
   uint8_t *want;        /* out: callees found (to translate next) */
   sbuf *o;
   bin_reader r;
@@ -396,11 +401,13 @@ static const struct {
 
 static int numop_of[BIN_OP_COUNT_]; /* index+1 into numops, 0 when none */
 
-static void init_tables(void) {
-  static bool done;
-  if (done) return;
+static void fill_tables(void) {
   for (size_t i = 0; i < CMN_ARRAY_LEN(numops); i++) numop_of[numops[i].bin] = (int)i + 1;
-  done = true;
+}
+/* Once per process: the tier-up worker translates while other threads may too. */
+static void init_tables(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, fill_tables);
 }
 
 /* ---------------------------------------------------------------- one function */
@@ -632,9 +639,10 @@ static void translate_body(fx *F) {
       case BIN_OP_CALL: {
         const isthmus_functype *t = bin_func_type(m, i1);
         if ((F->cflags[i1] & AOT_SMALL_LEAF) && !F->inl) {
-          F->want[i1] = 1; /* still compiled on its own: tables and exports may need it */
+          /* not marked wanted: every direct call to it is copied, and the other ways in
+           * (exports, tables, ref.func) make it a root */
           inline_leaf(F, i1);
-        } else if (i1 >= m->num_func_imports) {
+        } else if (i1 >= m->num_func_imports && (!F->only || F->only[i1])) {
           F->want[i1] = 1;
           emit_call(F, t, i1, NULL);
         } else {
@@ -906,23 +914,28 @@ static void roots(const isthmus_module *m, uint8_t *want) {
   for (uint32_t i = 0; i < m->num_func_imports; i++) want[i] = 0;
 }
 
-void aot_translate(const isthmus_module *m, aot_source *out) {
+void aot_translate_subset(const isthmus_module *m, const uint8_t *only, aot_source *out) {
   init_tables();
   memset(out, 0, sizeof *out);
   uint32_t nf = m->num_funcs;
   uint8_t *want = cmn_xcalloc(nf + 1, 1), *reach = cmn_xcalloc(nf + 1, 1);
   char **text = cmn_xcalloc(nf + 1, sizeof(char *));
   size_t *tlen = cmn_xcalloc(nf + 1, sizeof(size_t));
-  roots(m, want);
+  if (only) {
+    for (uint32_t i = m->num_func_imports; i < nf; i++) want[i] = only[i];
+  } else {
+    roots(m, want);
+  }
   fx F;
   memset(&F, 0, sizeof F);
   F.m = m;
+  F.only = only;
   F.want = want;
   F.reach = reach;
   F.gused = cmn_xcalloc(m->num_globals + 1, 1);
   F.gvalid = cmn_xcalloc(m->num_globals + 1, 1);
   F.inl_gvalid = cmn_xcalloc(m->num_globals + 1, 1);
-  F.cflags = aot_call_flags(m, NULL);
+  F.cflags = aot_call_flags(m, only);
   F.has_mem = m->num_memories > 0;
   /* a worklist by repeated sweeps: translating a function marks its direct callees */
   for (bool more = true; more;) {
@@ -996,3 +1009,5 @@ void aot_source_free(aot_source *s) {
   free(s->header);
   memset(s, 0, sizeof *s);
 }
+
+void aot_translate(const isthmus_module *m, aot_source *out) { aot_translate_subset(m, NULL, out); }

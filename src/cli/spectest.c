@@ -525,6 +525,11 @@ static st_act st_action(st_runner *r, const json_value *cmd, st_outcome *o, cli_
   o->count = ft->num_results;
   o->results = cli_xcalloc(ft->num_results + 1, sizeof *o->results);
   isthmus_error *err = NULL;
+  /* test hook: ISTHMUS_TIERUP_SYNC=1 with the AUTO tier waits for every background compile
+   * before each call, so scripts switch tiers mid-way at the same points on every run */
+  static int sync = -1;
+  if (sync < 0) sync = getenv("ISTHMUS_TIERUP_SYNC") && *getenv("ISTHMUS_TIERUP_SYNC") == '1';
+  if (sync) isthmus_store_wait_compiled(r->store, -1);
   o->trap = isthmus_func_call(r->store, ex.of.func, vals, nargs, o->results, o->count, &err);
   free(vals);
   if (err) {

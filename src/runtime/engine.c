@@ -1,4 +1,5 @@
 /* engine.c — engine configuration and the module life cycle (decode, validate, free). */
+#include <errno.h>
 #include <stdio.h>
 
 #include "aot.h"
@@ -27,6 +28,24 @@ static isthmus_tier tier_from_env(void) {
 
 void isthmus_config_tier(isthmus_config *c, isthmus_tier tier) { c->tier = tier; }
 
+/* ISTHMUS_TIERUP_CALLS=N: host calls before the AUTO tier compiles a function (tests and
+ * benchmarks lower it); AOT_TIERUP_CALLS otherwise. */
+static uint32_t tierup_calls_from_env(void) {
+  const char *v = getenv("ISTHMUS_TIERUP_CALLS");
+  if (!v || !*v) return AOT_TIERUP_CALLS;
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (*end || errno || n < 1 || n >= UINT32_MAX || *v == '-') {
+    static atomic_int warned;
+    if (atomic_fetch_add(&warned, 1) == 0)
+      fprintf(stderr, "isthmus: warning: ISTHMUS_TIERUP_CALLS=%s is not a count from 1 to %u; using %u\n", v,
+              UINT32_MAX - 1, AOT_TIERUP_CALLS);
+    return AOT_TIERUP_CALLS;
+  }
+  return (uint32_t)n;
+}
+
 isthmus_engine *isthmus_engine_new(const isthmus_config *cfg) {
   isthmus_engine *e = calloc(1, sizeof *e);
   if (!e) return NULL;
@@ -39,6 +58,7 @@ isthmus_engine *isthmus_engine_new(const isthmus_config *cfg) {
     if (cfg->tier >= ISTHMUS_TIER_DEFAULT && cfg->tier <= ISTHMUS_TIER_AUTO) e->cfg.tier = cfg->tier;
   }
   if (e->cfg.tier == ISTHMUS_TIER_DEFAULT) e->cfg.tier = tier_from_env();
+  e->tierup_calls = tierup_calls_from_env();
   return e;
 }
 

@@ -11,6 +11,7 @@
 
 struct isthmus_engine {
   isthmus_config cfg;
+  uint32_t tierup_calls; /* AUTO tier: host calls before a function is compiled (aot.h) */
 };
 
 struct isthmus_func {
@@ -20,6 +21,7 @@ struct isthmus_func {
   isthmus_store *store;
   isthmus_instance *inst; /* defining instance; NULL for host functions */
   uint32_t index;         /* index in the defining module's function space */
+  uint32_t tierup;        /* AUTO tier: host calls left until aot_tierup_hot (wraps elsewhere) */
   bin_func *code;         /* wasm functions: the module's entry (lowered code hangs off it) */
   isthmus_host_fn host;   /* host functions */
   void *env;
@@ -99,6 +101,8 @@ struct isthmus_store {
 
   atomic_int interrupt;  /* set by isthmus_store_interrupt, polled by the interpreter */
   void *aot;             /* the AOT tier's per-store state (src/aot), allocated on first use */
+  void *tierup;          /* the AUTO tier's link with the background compiler (aot_tierup.c) */
+  bool tierup_poll;      /* compiles outstanding: host entries look for finished ones */
   void *data;
 };
 

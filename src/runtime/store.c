@@ -95,6 +95,8 @@ isthmus_func *rt_func_wasm(isthmus_instance *inst, uint32_t index) {
   f->index = index;
   f->type = inst->types[inst->module->funcs[index].type];
   f->code = &inst->module->funcs[index];
+  const isthmus_engine *e = inst->store->engine;
+  f->tierup = e->cfg.tier == ISTHMUS_TIER_AUTO ? e->tierup_calls : UINT32_MAX;
   cmn_vec_push(inst->store->funcs, f);
   return f;
 }
@@ -114,17 +116,35 @@ isthmus_func *isthmus_func_new(isthmus_store *s, const isthmus_functype *type, i
 
 const isthmus_functype *isthmus_func_type(const isthmus_func *f) { return f->type; }
 
+/* The AUTO tier's rare cases, out of line so that the fast paths below keep no frame: a
+ * countdown that reached zero (aot_tierup_hot may switch f to compiled code at once), and a
+ * call while background compiles are outstanding (a finished one may be switched in). */
+__attribute__((noinline)) static isthmus_trap *call_counted_out(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
+  aot_tierup_hot(s, f);
+  return exe_invoke(s, f, cells); /* runs f on whichever tier it is on now */
+}
+__attribute__((noinline)) static isthmus_trap *call_polling(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
+  aot_tierup_poll(s);
+  isthmus_caller caller = {s, NULL};
+  return f->host(f->env, &caller, cells);
+}
+
 isthmus_trap *isthmus_func_call_unchecked(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
   /* the common case without the extra call layer: tiny calls from Python count every cycle */
   if (CMN_LIKELY(!f->host && s->stack && s->frame_top == 0 &&
                  atomic_load_explicit(&exe_handlers_ready, memory_order_acquire))) {
+    /* the AUTO tier's count of host calls: one decrement; other tiers wrap after 2^32 */
+    if (CMN_UNLIKELY(--f->tierup == 0)) return call_counted_out(s, f, cells);
     atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
     return exe_run(s, f, cells);
   }
   if (f->host) { /* host functions, and functions compiled by the AOT tier */
+    if (CMN_UNLIKELY(s->tierup_poll)) return call_polling(s, f, cells); /* AUTO tier */
     isthmus_caller caller = {s, NULL};
     return f->host(f->env, &caller, cells);
   }
+  /* re-entry from a host function, or the store's first call: counted too */
+  if (CMN_UNLIKELY(--f->tierup == 0)) return call_counted_out(s, f, cells);
   return exe_invoke(s, f, cells);
 }
 
@@ -153,6 +173,8 @@ isthmus_trap *isthmus_func_call(isthmus_store *s, isthmus_func *f, const isthmus
   uint64_t small[32];
   uint64_t *cells = n * 2 <= 32 ? small : cmn_xmalloc(n * 2 * sizeof(uint64_t));
   for (size_t i = 0; i < num_args; i++) rt_val_to_cell(&args[i], &cells[i]);
+  if (CMN_UNLIKELY(s->tierup_poll)) aot_tierup_poll(s); /* as above */
+  if (!f->host && CMN_UNLIKELY(--f->tierup == 0)) aot_tierup_hot(s, f);
   isthmus_trap *trap = exe_invoke(s, f, cells);
   if (!trap)
     for (size_t i = 0; i < num_results; i++) results[i] = rt_cell_to_val(t->results[i], &cells[i]);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/aot/run.sh BUILD_DIR [PART...] — the AOT tier (ISTHMUS_TIER=aot) against the same tests
 # the interpreter passes. PARTs (default: all): seams wast modules wasi go.
-#   seams    build/aot_tiers: cross-tier calls, host re-entry, traps, stack exhaustion, interrupts
+#   seams    build/aot_tiers: cross-tier calls, host re-entry, traps, stack exhaustion, interrupts;
+#            build/aot_tierup: the AUTO tier's background tier-up of hot functions
 #   wast     the conformance scripts (fresh cache directory: every module is compiled)
 #   modules  tests/scripts/real_modules.sh (Go c-shared and command modules, clang modules)
 #   wasi     tests/wasi/run.sh (C and Go programs compared with native runs)
@@ -52,7 +53,10 @@ go_same() { # compare interpreter and AOT outputs of the bench Go workloads and 
 
 for p in "${parts[@]}"; do
   case $p in
-    seams) run seams "$build/aot_tiers" ;;
+    seams)
+      run seams "$build/aot_tiers"
+      run "tier-up (AUTO tier)" "$build/aot_tierup"
+      ;;
     wast)
       fresh=$(mktemp -d)
       run "conformance scripts (fresh cache $fresh)" env ISTHMUS_CACHE_DIR="$fresh" "$root/tests/scripts/run_wast.sh" "$build"

@@ -40,6 +40,11 @@ func hello() {
 //go:wasmexport boom
 func boom() { panic("boom from Go") }
 
+// divide panics (integer divide by zero) when y is 0: a trap that code which tiered up can hit.
+//
+//go:wasmexport divide
+func divide(x, y int32) int32 { return x / y }
+
 //go:wasmexport spin
 func spin(n int64) int64 {
 	var acc int64
