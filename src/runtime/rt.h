@@ -83,8 +83,14 @@ typedef struct rt_frame {
   const uint32_t *pc;          /* the callee's position, saved when it calls out (backtraces) */
 } rt_frame;
 
+struct isthmus_caller {
+  isthmus_store *store;
+  isthmus_instance *inst; /* instance of the wasm function that made the call, or NULL */
+};
+
 struct isthmus_store {
   isthmus_engine *engine;
+  isthmus_caller host_caller; /* {this store, NULL}: the caller of host calls from outside */
   CMN_VEC(isthmus_func *) funcs; /* every object the store owns, freed with it */
   CMN_VEC(isthmus_memory *) memories;
   CMN_VEC(isthmus_table *) tables;
@@ -106,10 +112,6 @@ struct isthmus_store {
   void *data;
 };
 
-struct isthmus_caller {
-  isthmus_store *store;
-  isthmus_instance *inst; /* instance of the wasm function that made the call, or NULL */
-};
 
 struct isthmus_trap {
   isthmus_trap_code code;

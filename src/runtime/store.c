@@ -8,6 +8,7 @@ isthmus_store *isthmus_store_new(isthmus_engine *e) {
   isthmus_store *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   s->engine = e;
+  s->host_caller = (isthmus_caller){s, NULL};
   atomic_init(&s->interrupt, 0);
   return s;
 }
@@ -140,8 +141,9 @@ isthmus_trap *isthmus_func_call_unchecked(isthmus_store *s, isthmus_func *f, uin
   }
   if (f->host) { /* host functions, and functions compiled by the AOT tier */
     if (CMN_UNLIKELY(s->tierup_poll)) return call_polling(s, f, cells); /* AUTO tier */
-    isthmus_caller caller = {s, NULL};
-    return f->host(f->env, &caller, cells);
+    /* the caller lives in the store, so this is a tail call: compiled code from Python
+     * pays for one call layer less */
+    return f->host(f->env, &s->host_caller, cells);
   }
   /* re-entry from a host function, or the store's first call: counted too */
   if (CMN_UNLIKELY(--f->tierup == 0)) return call_counted_out(s, f, cells);
