@@ -62,13 +62,18 @@ def main():
                     help="with --go: Go sum on the interpreter and on the AOT tier, measured in turns")
     args = ap.parse_args()
     if args.tiers and args.go:
-        libs = [isthmus.load(args.go, engine=isthmus.Engine(tier=t)) for t in ("interp", "aot")]
+        tiers = ("interp", "aot", "auto")
+        libs = [isthmus.load(args.go, engine=isthmus.Engine(tier=t)) for t in tiers]
         for lib in libs:
-            for _ in range(1000):
+            for _ in range(2000):  # past the GIL probe and the AUTO tier's threshold
                 lib.sum(12, 12)
-        t_add, t_int, t_aot = interleaved([operator.add, libs[0].sum, libs[1].sum], args.calls, args.repeat)
+        libs[2].wait_compiled(600)
+        libs[2].sum(12, 12)  # the switch happens at a call from the host
+        auto_tier = libs[2].sum.tier
+        t_add, t_int, t_aot, t_auto = interleaved([operator.add] + [lib.sum for lib in libs], args.calls, args.repeat)
         print(f"python {sys.version.split()[0]}, best of {args.repeat} x {args.calls} calls, in turns")
-        for name, ns in (("operator.add(12, 12)", t_add), ("Go sum, interpreter", t_int), ("Go sum, AOT tier", t_aot)):
+        for name, ns in (("operator.add(12, 12)", t_add), ("Go sum, interpreter", t_int), ("Go sum, AOT tier", t_aot),
+                         (f"Go sum, AUTO tier (now {auto_tier})", t_auto)):
             print(f"  {name:32s} {ns:9.1f} ns/call  ({ns / t_add:.2f}x operator.add)")
         return
 
