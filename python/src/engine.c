@@ -38,7 +38,12 @@ static PyObject *engine_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) 
     }
     cfg.max_memory_pages = (uint32_t)v;
   }
-  if (tier != Py_None) {
+  if (tier == Py_None) {
+    /* Python's default is the AUTO tier (the C API's is the interpreter): interpreted at
+     * once, hot functions compiled in the background. ISTHMUS_TIER, when set, decides. */
+    const char *e = getenv("ISTHMUS_TIER");
+    if (!e || !*e) isthmus_config_tier(&cfg, ISTHMUS_TIER_AUTO);
+  } else {
     const char *t = PyUnicode_Check(tier) ? PyUnicode_AsUTF8(tier) : NULL;
     if (!t) {
       if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "Engine() tier must be a str");
@@ -77,7 +82,7 @@ static PyType_Slot engine_slots[] = {
                 "the maximum call depth (default 100000), a cap on memory sizes in 64 KiB pages, and the\n"
                 "execution tier: 'interp', 'aot' (compile each module with the system C compiler first)\n"
                 "or 'auto' (start interpreted, compile hot functions in the background; see Func.tier);\n"
-                "None follows $ISTHMUS_TIER, else 'interp'."},
+                "None follows $ISTHMUS_TIER when it is set, else 'auto'."},
     {0, NULL},
 };
 

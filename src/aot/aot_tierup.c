@@ -169,7 +169,10 @@ static uint8_t *pick_subset(const isthmus_module *m, uint32_t root, const uint8_
 
 static void warn_once(const char *msg) {
   if (atomic_fetch_add(&warned, 1) == 0)
-    fprintf(stderr, "isthmus: warning: AOT tier-up unavailable, functions stay interpreted: %s\n", msg);
+    fprintf(stderr,
+            "isthmus: warning: AOT tier-up unavailable, functions stay interpreted: %s "
+            "(ISTHMUS_TIER=interp runs interpreted without trying)\n",
+            msg);
 }
 
 static tu_job *running; /* the job the worker runs (under q_mu), for fork */

@@ -53,3 +53,22 @@ def test_aot_tier_compiles_traps_and_reenters(tmp_path, monkeypatch, wat):
         inst.exports["outer"](0)
     assert ei.value.message == "integer divide by zero"
     assert [f.func_name for f in ei.value.frames] == ["boom", "outer"]
+
+
+@pytest.mark.skipif(not shutil.which("cc"), reason="no C compiler")
+def test_default_tier_is_auto_unless_isthmus_tier_says(tmp_path, monkeypatch):
+    """Engine() without a tier tiers up hot functions (Python's default); ISTHMUS_TIER=interp
+    keeps everything interpreted."""
+    monkeypatch.setenv("ISTHMUS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("ISTHMUS_TIERUP_CALLS", "20")
+    monkeypatch.delenv("ISTHMUS_TIER", raising=False)
+    lib = isthmus.load(SUM_WASM, engine=isthmus.Engine())
+    assert lib.sum.tier == "interp"
+    assert all(lib.sum(i, 1) == i + 1 for i in range(50))
+    assert lib.wait_compiled(timeout=120) == 0
+    assert lib.sum(2, 3) == 5 and lib.sum.tier == "aot"
+    monkeypatch.setenv("ISTHMUS_TIER", "interp")
+    lib = isthmus.load(SUM_WASM, engine=isthmus.Engine())
+    assert all(lib.sum(i, 1) == i + 1 for i in range(50))
+    assert lib.wait_compiled(timeout=120) == 0
+    assert lib.sum(2, 3) == 5 and lib.sum.tier == "interp"
