@@ -274,7 +274,7 @@ static inline __attribute__((always_inline)) int invoke(FuncObject *self, uint64
   s->owner = me;
   s->depth = 1;
   /* Ctrl-C interrupts the store running on the main thread, even on this path */
-  const bool on_main = me == s->ms->main_thread;
+  const bool on_main = me == s->main_thread;
   isthmus_store *main_prev = NULL;
   if (on_main) {
     main_prev = atomic_load_explicit(&ist_main_running, memory_order_relaxed);
@@ -333,9 +333,9 @@ static PyObject *func_vectorcall(FuncObject *self, PyObject *const *args, size_t
       cells[i] = (self->wide_params >> i) & 1 ? (uint64_t)v : (uint64_t)(uint32_t)v;
     }
     if (invoke(self, cells) < 0) return NULL;
-    if (t->num_results == 0) Py_RETURN_NONE;
-    if (t->results[0] == ISTHMUS_I32) return PyLong_FromLong((int32_t)cells[0]);
-    return PyLong_FromLongLong((int64_t)cells[0]);
+    if (self->result_kind == 1) return PyLong_FromLong((int32_t)cells[0]);
+    if (self->result_kind == 2) return PyLong_FromLongLong((int64_t)cells[0]);
+    Py_RETURN_NONE;
   }
   return func_call_general(self, args, nargsf, kwnames);
 }
@@ -398,8 +398,12 @@ PyObject *ist_func_wrap(StoreObject *s, isthmus_func *f, PyObject *name) {
     self->int_sig = k == ISTHMUS_I32 || k == ISTHMUS_I64;
     if (k == ISTHMUS_I64) self->wide_params |= (uint8_t)(1u << i);
   }
-  if (self->type->num_results == 1)
-    self->int_sig = self->int_sig && (self->type->results[0] == ISTHMUS_I32 || self->type->results[0] == ISTHMUS_I64);
+  self->result_kind = 0;
+  if (self->type->num_results == 1) {
+    isthmus_valtype k = self->type->results[0];
+    self->int_sig = self->int_sig && (k == ISTHMUS_I32 || k == ISTHMUS_I64);
+    self->result_kind = k == ISTHMUS_I32 ? 1 : 2;
+  }
   self->name = (name && name != Py_None) ? Py_NewRef(name) : PyUnicode_FromString("<funcref>");
   self->host = NULL;
   self->release_gil = -1;

@@ -160,6 +160,7 @@ typedef struct StoreObject {
   /* The lock. Changed only with the GIL held, so plain fields suffice; `wake` is a
    * semaphore-like lock that a leaving owner releases when someone waits. */
   unsigned long owner;   /* thread ident of the running thread, 0 when free */
+  unsigned long main_thread; /* ms->main_thread, next to owner for the call path */
   int depth;             /* nested (re-entrant) calls by the owner */
   int host_depth;        /* >0 while the owner is inside a host function */
   int waiters;
@@ -243,6 +244,7 @@ typedef struct FuncObject {
   PyObject *host;               /* the Python callable of a host function, or NULL */
   bool int_sig;                 /* integer params (at most 8) and at most one integer result */
   uint8_t wide_params;          /* bit i: parameter i is an i64 */
+  uint8_t result_kind;          /* with int_sig: 0 no result, 1 an i32, 2 an i64 */
   int8_t release_gil;           /* -1 auto, 0 never, 1 always */
   uint8_t long_calls;           /* auto mode: calls have been long, release the GIL */
   uint16_t short_streak;        /* auto mode: short calls since the GIL was last needed */

@@ -101,6 +101,7 @@ static PyObject *store_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
     return NULL;
   }
   self->ms = ms;
+  self->main_thread = ms->main_thread;
   self->modref = Py_NewRef(module);
   self->engine = (EngineObject *)engine;
   self->externrefs = PyDict_New();
