@@ -188,75 +188,69 @@ static PyObject *make_record(ist_state *st, const char *name, PyObject *a, PyObj
   return c ? PyTuple_Pack(3, a, b, c) : PyTuple_Pack(2, a, b);
 }
 
+/* The list of a module's n imports, exports or custom sections: item i made by item(). */
+typedef PyObject *(*item_fn)(ModuleObject *self, ist_state *st, size_t i);
+static PyObject *list_of(ModuleObject *self, size_t n, item_fn item) {
+  ist_state *st = ist_state_of_type(Py_TYPE(self));
+  if (!st) return NULL;
+  PyObject *list = PyList_New((Py_ssize_t)n);
+  if (!list) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    PyObject *it = item(self, st, i);
+    if (!it) {
+      Py_DECREF(list);
+      return NULL;
+    }
+    PyList_SET_ITEM(list, (Py_ssize_t)i, it);
+  }
+  return list;
+}
+
+static PyObject *import_item(ModuleObject *self, ist_state *st, size_t i) {
+  const char *mod, *name;
+  size_t ml, nl;
+  isthmus_externtype t;
+  isthmus_module_import(self->module, i, &mod, &ml, &name, &nl, &t);
+  PyObject *a = name_str(mod, ml), *b = name_str(name, nl), *c = ist_externtype_py(st, &t);
+  PyObject *item = (a && b && c) ? make_record(st, "importtype", a, b, c) : NULL;
+  Py_XDECREF(a);
+  Py_XDECREF(b);
+  Py_XDECREF(c);
+  return item;
+}
+
+static PyObject *export_item(ModuleObject *self, ist_state *st, size_t i) {
+  const char *name;
+  size_t nl;
+  isthmus_externtype t;
+  isthmus_module_export(self->module, i, &name, &nl, &t);
+  PyObject *b = name_str(name, nl), *c = ist_externtype_py(st, &t);
+  PyObject *item = (b && c) ? make_record(st, "exporttype", b, c, NULL) : NULL;
+  Py_XDECREF(b);
+  Py_XDECREF(c);
+  return item;
+}
+
+static PyObject *custom_item(ModuleObject *self, ist_state *st, size_t i) {
+  const char *name;
+  size_t nl, dl;
+  const uint8_t *data;
+  isthmus_module_custom(self->module, i, &name, &nl, &data, &dl);
+  PyObject *b = name_str(name, nl), *c = PyBytes_FromStringAndSize((const char *)data, (Py_ssize_t)dl);
+  PyObject *item = (b && c) ? PyTuple_Pack(2, b, c) : NULL;
+  Py_XDECREF(b);
+  Py_XDECREF(c);
+  return item;
+}
+
 static PyObject *module_imports(ModuleObject *self, void *closure) {
-  ist_state *st = ist_state_of_type(Py_TYPE(self));
-  if (!st) return NULL;
-  size_t n = isthmus_module_import_count(self->module);
-  PyObject *list = PyList_New((Py_ssize_t)n);
-  if (!list) return NULL;
-  for (size_t i = 0; i < n; i++) {
-    const char *mod, *name;
-    size_t ml, nl;
-    isthmus_externtype t;
-    isthmus_module_import(self->module, i, &mod, &ml, &name, &nl, &t);
-    PyObject *a = name_str(mod, ml), *b = name_str(name, nl), *c = ist_externtype_py(st, &t);
-    PyObject *item = (a && b && c) ? make_record(st, "importtype", a, b, c) : NULL;
-    Py_XDECREF(a);
-    Py_XDECREF(b);
-    Py_XDECREF(c);
-    if (!item) {
-      Py_DECREF(list);
-      return NULL;
-    }
-    PyList_SET_ITEM(list, (Py_ssize_t)i, item);
-  }
-  return list;
+  return list_of(self, isthmus_module_import_count(self->module), import_item);
 }
-
 static PyObject *module_exports(ModuleObject *self, void *closure) {
-  ist_state *st = ist_state_of_type(Py_TYPE(self));
-  if (!st) return NULL;
-  size_t n = isthmus_module_export_count(self->module);
-  PyObject *list = PyList_New((Py_ssize_t)n);
-  if (!list) return NULL;
-  for (size_t i = 0; i < n; i++) {
-    const char *name;
-    size_t nl;
-    isthmus_externtype t;
-    isthmus_module_export(self->module, i, &name, &nl, &t);
-    PyObject *b = name_str(name, nl), *c = ist_externtype_py(st, &t);
-    PyObject *item = (b && c) ? make_record(st, "exporttype", b, c, NULL) : NULL;
-    Py_XDECREF(b);
-    Py_XDECREF(c);
-    if (!item) {
-      Py_DECREF(list);
-      return NULL;
-    }
-    PyList_SET_ITEM(list, (Py_ssize_t)i, item);
-  }
-  return list;
+  return list_of(self, isthmus_module_export_count(self->module), export_item);
 }
-
 static PyObject *module_customs(ModuleObject *self, void *closure) {
-  size_t n = isthmus_module_custom_count(self->module);
-  PyObject *list = PyList_New((Py_ssize_t)n);
-  if (!list) return NULL;
-  for (size_t i = 0; i < n; i++) {
-    const char *name;
-    size_t nl, dl;
-    const uint8_t *data;
-    isthmus_module_custom(self->module, i, &name, &nl, &data, &dl);
-    PyObject *b = name_str(name, nl), *c = PyBytes_FromStringAndSize((const char *)data, (Py_ssize_t)dl);
-    PyObject *item = (b && c) ? PyTuple_Pack(2, b, c) : NULL;
-    Py_XDECREF(b);
-    Py_XDECREF(c);
-    if (!item) {
-      Py_DECREF(list);
-      return NULL;
-    }
-    PyList_SET_ITEM(list, (Py_ssize_t)i, item);
-  }
-  return list;
+  return list_of(self, isthmus_module_custom_count(self->module), custom_item);
 }
 
 static PyObject *module_start(ModuleObject *self, void *closure) {
