@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <wasi/api.h>
+#include "../errnames.h"
 
 /* Raw imports taking plain i32 pointers, to hand WASI pointers that lie outside memory. */
 #define WT_IMPORT(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
@@ -44,21 +45,10 @@ WT_IMPORT(poll_oneoff) int32_t wt_raw_poll_oneoff(int32_t in, int32_t out, int32
 #define WT_BAD ((int32_t)0xfffffff0u)
 #define WT_PTR(p) ((int32_t)(uintptr_t)(p))
 
-static const char *const wt_errnames[] = {
-    "ESUCCESS", "E2BIG", "EACCES", "EADDRINUSE", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EAGAIN", "EALREADY",
-    "EBADF", "EBADMSG", "EBUSY", "ECANCELED", "ECHILD", "ECONNABORTED", "ECONNREFUSED", "ECONNRESET",
-    "EDEADLK", "EDESTADDRREQ", "EDOM", "EDQUOT", "EEXIST", "EFAULT", "EFBIG", "EHOSTUNREACH", "EIDRM",
-    "EILSEQ", "EINPROGRESS", "EINTR", "EINVAL", "EIO", "EISCONN", "EISDIR", "ELOOP", "EMFILE", "EMLINK",
-    "EMSGSIZE", "EMULTIHOP", "ENAMETOOLONG", "ENETDOWN", "ENETRESET", "ENETUNREACH", "ENFILE", "ENOBUFS",
-    "ENODEV", "ENOENT", "ENOEXEC", "ENOLCK", "ENOLINK", "ENOMEM", "ENOMSG", "ENOPROTOOPT", "ENOSPC",
-    "ENOSYS", "ENOTCONN", "ENOTDIR", "ENOTEMPTY", "ENOTRECOVERABLE", "ENOTSOCK", "ENOTSUP", "ENOTTY",
-    "ENXIO", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPIPE", "EPROTO", "EPROTONOSUPPORT", "EPROTOTYPE",
-    "ERANGE", "EROFS", "ESPIPE", "ESRCH", "ESTALE", "ETIMEDOUT", "ETXTBSY", "EXDEV", "ENOTCAPABLE",
-};
 
 static inline const char *wt_errname(int e) {
   static char other[32];
-  if (e >= 0 && e < (int)(sizeof wt_errnames / sizeof wt_errnames[0])) return wt_errnames[e];
+  if (wasi_errname(e)) return wasi_errname(e);
   snprintf(other, sizeof other, "errno %d", e);
   return other;
 }

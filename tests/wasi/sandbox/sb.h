@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wasi/api.h>
+#include "../errnames.h"
 
 #define SB_IMPORT(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
 SB_IMPORT(path_open)
@@ -47,20 +48,9 @@ int32_t sb_raw_path_rename(int32_t fd, const char *old, int32_t old_len, int32_t
 
 static int sb_checks, sb_failed;
 
-static const char *const sb_errnames[] = {
-    "ESUCCESS", "E2BIG", "EACCES", "EADDRINUSE", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EAGAIN", "EALREADY",
-    "EBADF", "EBADMSG", "EBUSY", "ECANCELED", "ECHILD", "ECONNABORTED", "ECONNREFUSED", "ECONNRESET",
-    "EDEADLK", "EDESTADDRREQ", "EDOM", "EDQUOT", "EEXIST", "EFAULT", "EFBIG", "EHOSTUNREACH", "EIDRM",
-    "EILSEQ", "EINPROGRESS", "EINTR", "EINVAL", "EIO", "EISCONN", "EISDIR", "ELOOP", "EMFILE", "EMLINK",
-    "EMSGSIZE", "EMULTIHOP", "ENAMETOOLONG", "ENETDOWN", "ENETRESET", "ENETUNREACH", "ENFILE", "ENOBUFS",
-    "ENODEV", "ENOENT", "ENOEXEC", "ENOLCK", "ENOLINK", "ENOMEM", "ENOMSG", "ENOPROTOOPT", "ENOSPC",
-    "ENOSYS", "ENOTCONN", "ENOTDIR", "ENOTEMPTY", "ENOTRECOVERABLE", "ENOTSOCK", "ENOTSUP", "ENOTTY",
-    "ENXIO", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPIPE", "EPROTO", "EPROTONOSUPPORT", "EPROTOTYPE",
-    "ERANGE", "EROFS", "ESPIPE", "ESRCH", "ESTALE", "ETIMEDOUT", "ETXTBSY", "EXDEV", "ENOTCAPABLE",
-};
 
 static const char *sb_errname(int e) {
-  return e >= 0 && e < (int)(sizeof sb_errnames / sizeof *sb_errnames) ? sb_errnames[e] : "E?";
+  return wasi_errname(e) ? wasi_errname(e) : "E?";
 }
 
 /* One check: `got` must be `want` (or `alt` when alt >= 0). */
