@@ -227,8 +227,8 @@ typedef struct isthmus_config {
  * and switches to native code at the store's next host -> wasm call made while no wasm code
  * runs on it (see isthmus_store_wait_compiled, isthmus_func_tier). A failing or missing
  * compiler costs one warning on stderr; the functions stay interpreted. DEFAULT follows the
- * environment variable ISTHMUS_TIER=interp|aot|auto (interp when unset). Experimental: the
- * default is the interpreter. */
+ * environment variable ISTHMUS_TIER=interp|aot|auto (interp when unset; the Python package's
+ * default engine uses AUTO when the variable is unset). */
 typedef enum isthmus_tier {
   ISTHMUS_TIER_DEFAULT = 0,
   ISTHMUS_TIER_INTERP,
