@@ -559,6 +559,14 @@ static int func_set_release_gil(FuncObject *self, PyObject *v, void *c) {
 
 static PyObject *func_get_long_calls(FuncObject *self, void *c) { return PyBool_FromLong(self->long_calls); }
 
+static PyObject *func_get_tier(FuncObject *self, void *c) {
+  switch (isthmus_func_tier(self->func)) {
+    case ISTHMUS_TIER_INTERP: return PyUnicode_FromString("interp");
+    case ISTHMUS_TIER_AOT: return PyUnicode_FromString("aot");
+    default: Py_RETURN_NONE; /* a host function */
+  }
+}
+
 static PyGetSetDef func_getset[] = {
     {"type", (getter)func_get_type, NULL, "The function's FuncType(params, results).", NULL},
     {"__name__", (getter)func_get_name, NULL, "Export name (or host function name).", NULL},
@@ -570,6 +578,11 @@ static PyGetSetDef func_getset[] = {
     {"release_gil", (getter)func_get_release_gil, (setter)func_set_release_gil,
      "None (default): release the GIL during calls once they prove long; True: always; False: never.", NULL},
     {"long_calls", (getter)func_get_long_calls, NULL, "Whether automatic mode found the calls long.", NULL},
+    {"tier", (getter)func_get_tier, NULL,
+     "The tier this wasm function runs on now: \"interp\" or \"aot\" (None for host functions).\n"
+     "With tier=\"auto\" it changes from \"interp\" to \"aot\" once the function has been hot and\n"
+     "its background compile is in use (see Instance.wait_compiled).",
+     NULL},
     {NULL},
 };
 

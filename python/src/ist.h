@@ -319,9 +319,4 @@ PyObject *ist_externtype_py(ist_state *st, const isthmus_externtype *t);
 /* Adds AbiLib, GoFunc and _abi_schema to the extension module. */
 int ist_abi_exec(PyObject *m);
 
-/* ---------------------------------------------------------------- AUTO tier (tierup.c) */
-
-/* Adds Func.tier to the Func type made by the module's exec (after the types exist). */
-int ist_tierup_exec(PyObject *m);
-
 #endif
