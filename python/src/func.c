@@ -212,12 +212,8 @@ static CMN_NOINLINE_PY int invoke_policy(FuncObject *self, uint64_t *cells) {
   StoreObject *s = self->store;
   if (s->poisoned && ist_store_check_usable(s) < 0) return -1;
   if (ist_store_enter(s) < 0) return -1;
-  const bool on_main = s->owner == s->ms->main_thread;
-  isthmus_store *main_prev = NULL;
-  if (on_main) {
-    main_prev = atomic_load_explicit(&ist_main_running, memory_order_relaxed);
-    atomic_store_explicit(&ist_main_running, s->store, memory_order_relaxed);
-  }
+  const bool on_main = s->owner == s->main_thread;
+  isthmus_store *main_prev = on_main ? ist_main_swap(s->store) : NULL;
   /* Automatic mode releases the GIL during the first calls of a function (while they are
    * timed one by one: a first call may never end, and other threads must run meanwhile) and
    * whenever its calls have proved long; a function whose calls are short keeps the GIL. */
@@ -258,7 +254,7 @@ static CMN_NOINLINE_PY int invoke_policy(FuncObject *self, uint64_t *cells) {
     }
   }
   if (timed || self->countdown == 0) policy_rearm(self);
-  if (on_main) atomic_store_explicit(&ist_main_running, main_prev, memory_order_relaxed);
+  if (on_main) ist_main_swap(main_prev);
   ist_store_leave(s);
   return call_outcome(s, trap);
 }
@@ -270,18 +266,12 @@ static inline __attribute__((always_inline)) int invoke(FuncObject *self, uint64
   StoreObject *s = self->store;
   if (CMN_UNLIKELY_PY(s->poisoned != NULL || s->owner != 0 || --self->countdown == 0))
     return invoke_policy(self, cells);
-  const unsigned long me = ist_thread_ident();
-  s->owner = me;
-  s->depth = 1;
+  ist_store_enter(s); /* the store is free: its fast path, which cannot fail */
   /* Ctrl-C interrupts the store running on the main thread, even on this path */
-  const bool on_main = me == s->main_thread;
-  isthmus_store *main_prev = NULL;
-  if (on_main) {
-    main_prev = atomic_load_explicit(&ist_main_running, memory_order_relaxed);
-    atomic_store_explicit(&ist_main_running, s->store, memory_order_relaxed);
-  }
+  const bool on_main = s->owner == s->main_thread;
+  isthmus_store *main_prev = on_main ? ist_main_swap(s->store) : NULL;
   isthmus_trap *trap = isthmus_func_call_unchecked(s->store, self->func, cells);
-  if (on_main) atomic_store_explicit(&ist_main_running, main_prev, memory_order_relaxed);
+  if (on_main) ist_main_swap(main_prev);
   ist_store_leave(s);
   if (CMN_LIKELY_PY(trap == NULL && s->pending_exc == NULL)) return 0;
   return call_outcome(s, trap);
@@ -402,7 +392,7 @@ PyObject *ist_func_wrap(StoreObject *s, isthmus_func *f, PyObject *name) {
   if (self->type->num_results == 1) {
     isthmus_valtype k = self->type->results[0];
     self->int_sig = self->int_sig && (k == ISTHMUS_I32 || k == ISTHMUS_I64);
-    self->result_kind = k == ISTHMUS_I32 ? 1 : 2;
+    self->result_kind = k == ISTHMUS_I32 ? 1 : k == ISTHMUS_I64 ? 2 : 0;
   }
   self->name = (name && name != Py_None) ? Py_NewRef(name) : PyUnicode_FromString("<funcref>");
   self->host = NULL;

@@ -117,6 +117,12 @@ PyObject *ist_default_engine(ist_state *st);
 void ist_sigint_ensure(void);
 /* The store the SIGINT hook interrupts (the one running on the main thread), or NULL. */
 extern _Atomic(isthmus_store *) ist_main_running;
+/* Makes `now` the store SIGINT interrupts; returns the previous one, to put back after. */
+static inline isthmus_store *ist_main_swap(isthmus_store *now) {
+  isthmus_store *prev = atomic_load_explicit(&ist_main_running, memory_order_relaxed);
+  atomic_store_explicit(&ist_main_running, now, memory_order_relaxed);
+  return prev;
+}
 
 /* ---------------------------------------------------------------- errors */
 

@@ -56,15 +56,12 @@ void ist_host_gil_enter(StoreObject *s, ist_gil_token *tok) {
     PyEval_RestoreThread(tok->ts);
   }
   /* Ctrl-C while Python host code runs is Python's own business (KeyboardInterrupt there). */
-  tok->on_main = PyThread_get_thread_ident() == s->ms->main_thread;
-  if (tok->on_main) {
-    tok->main_prev = atomic_load_explicit(&ist_main_running, memory_order_relaxed);
-    atomic_store_explicit(&ist_main_running, NULL, memory_order_relaxed);
-  }
+  tok->on_main = PyThread_get_thread_ident() == s->main_thread;
+  if (tok->on_main) tok->main_prev = ist_main_swap(NULL);
 }
 
 void ist_host_gil_leave(StoreObject *s, ist_gil_token *tok) {
-  if (tok->on_main) atomic_store_explicit(&ist_main_running, tok->main_prev, memory_order_relaxed);
+  if (tok->on_main) ist_main_swap(tok->main_prev);
   if (tok->ts) s->released = PyEval_SaveThread();
 }
 

@@ -112,7 +112,6 @@ struct isthmus_store {
   void *data;
 };
 
-
 struct isthmus_trap {
   isthmus_trap_code code;
   int32_t exit_code;

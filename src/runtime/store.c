@@ -126,8 +126,7 @@ __attribute__((noinline)) static isthmus_trap *call_counted_out(isthmus_store *s
 }
 __attribute__((noinline)) static isthmus_trap *call_polling(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
   aot_tierup_poll(s);
-  isthmus_caller caller = {s, NULL};
-  return f->host(f->env, &caller, cells);
+  return f->host(f->env, &s->host_caller, cells);
 }
 
 isthmus_trap *isthmus_func_call_unchecked(isthmus_store *s, isthmus_func *f, uint64_t *cells) {
