@@ -415,6 +415,19 @@ static void init_tables(void) {
 static void translate_body(fx *F);
 static sbuf assemble(fx *F, uint32_t index, sbuf *body);
 
+/* Points F at fn's code: its type, its locals' types (parameters first) and a reader. */
+static void begin_body(fx *F, const bin_func *fn) {
+  const isthmus_module *m = F->m;
+  F->ft = &m->types[fn->type];
+  F->nlocals = F->ft->num_params + fn->num_locals;
+  F->ltypes = cmn_xmalloc(F->nlocals + 1);
+  if (F->ft->num_params) memcpy(F->ltypes, F->ft->params, F->ft->num_params);
+  if (fn->num_locals) memcpy(F->ltypes + F->ft->num_params, fn->local_types, fn->num_locals);
+  F->r = (bin_reader){m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
+  F->dead = false;
+  F->dead_depth = 0;
+}
+
 /* Copies small leaf j's body in place of a direct call to it (see aot_call_flags): its
  * parameters become block-scoped locals, its returns jump to the end of the copy. Traps in
  * the copy carry j's byte offsets, which name j in backtraces (the caller keeps its shadow
@@ -434,11 +447,7 @@ static void inline_leaf(fx *F, uint32_t j) {
   F->inl_base = base;
   snprintf(F->lpre, sizeof F->lpre, "i%u", id);
   memset(F->inl_gvalid, 1, m->num_globals + 1);
-  F->ft = t;
-  F->nlocals = np + fn->num_locals;
-  F->ltypes = cmn_xmalloc(F->nlocals + 1);
-  if (np) memcpy(F->ltypes, t->params, np);
-  if (fn->num_locals) memcpy(F->ltypes + np, fn->local_types, fn->num_locals);
+  begin_body(F, fn);
   sb_put(o, "{ ");
   char s[16];
   for (uint32_t k = 0; k < F->nlocals; k++) {
@@ -447,9 +456,6 @@ static void inline_leaf(fx *F, uint32_t j) {
   }
   sb_put(o, "\n");
   F->st.len = base;
-  F->r = (bin_reader){m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
-  F->dead = false;
-  F->dead_depth = 0;
   F->cs_floor = (uint32_t)F->cs.len;
   ctl topc = {C_BLOCK, base, 0, t->num_results, 0, 0};
   cmn_vec_push(F->cs, topc);
@@ -477,18 +483,11 @@ static sbuf translate_func(fx *F, uint32_t index) {
   sbuf body = {0};
   sbuf *o = &body;
   F->o = o;
-  F->ft = &m->types[fn->type];
-  F->nlocals = F->ft->num_params + fn->num_locals;
-  F->ltypes = cmn_xmalloc(F->nlocals + 1);
-  if (F->ft->num_params) memcpy(F->ltypes, F->ft->params, F->ft->num_params);
-  if (fn->num_locals) memcpy(F->ltypes + F->ft->num_params, fn->local_types, fn->num_locals);
-  F->r = (bin_reader){m->bytes, m->bytes + fn->code_off, m->bytes + fn->code_end, NULL, 0};
+  begin_body(F, fn);
   F->st.len = F->cs.len = 0;
   F->max_a = F->max_b = 0;
   F->calls = false;
   F->next_id = 1;
-  F->dead = false;
-  F->dead_depth = 0;
   memset(F->gused, 0, m->num_globals + 1);
   memset(F->gvalid, 0, m->num_globals + 1);
   F->inl = 0;
