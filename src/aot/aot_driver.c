@@ -158,8 +158,16 @@ static int wait_status(pid_t pid) {
 }
 
 /* The compiler's first --version line, once per process; false when it cannot be run. */
+/* A command whose `--version` failed, and why: the AUTO tier looks up the cache at every
+ * instantiation, and without a compiler each look-up would spawn the command again. */
+static char compiler_failed[512], compiler_failure[700];
+
 static bool identify_compiler(isthmus_error **err) {
   if (compiler_id[0]) return true;
+  if (compiler_failed[0] && !strcmp(compiler_failed, cc_command())) {
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "%s", compiler_failure);
+    return false;
+  }
   char cmd[512], *argv[32];
   snprintf(cmd, sizeof cmd, "%s", cc_command());
   int n = split(cmd, argv, 30);
@@ -186,9 +194,11 @@ static bool identify_compiler(isthmus_error **err) {
   }
   unlink(log);
   if (pid < 0 || status != 0) {
-    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1,
-                     "AOT: no working C compiler: `%s --version` %s (set CC to a C compiler such as gcc or clang)",
-                     cc_command(), pid < 0 ? strerror(errno) : "failed");
+    snprintf(compiler_failure, sizeof compiler_failure,
+             "AOT: no working C compiler: `%s --version` %s (set CC to a C compiler such as gcc or clang)",
+             cc_command(), pid < 0 ? strerror(errno) : "failed");
+    snprintf(compiler_failed, sizeof compiler_failed, "%s", cc_command());
+    *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "%s", compiler_failure);
     return false;
   }
   line[strcspn(line, "\n")] = 0;
