@@ -315,7 +315,7 @@ class Library:
         return self.__dict__["_instance"].exports[name]
 
     def wait_compiled(self, timeout: Optional[float] = None) -> int:
-        """With ``Engine(tier="auto")``: waits up to ``timeout`` seconds (None: until done) for
+        """On the AUTO tier (the default unless ``ISTHMUS_TIER`` says otherwise): waits up to ``timeout`` seconds (None: until done) for
         the background compiles of hot functions, then switches them to native code. Returns
         how many are still compiling (0: all finished). See :meth:`Instance.wait_compiled`;
         an export named ``wait_compiled`` takes precedence (use ``lib.instance``)."""

@@ -264,7 +264,7 @@ static PyObject *instance_wait_compiled(InstanceObject *self, PyObject *args, Py
 static PyMethodDef instance_methods[] = {
     {"wait_compiled", (PyCFunction)(void (*)(void))instance_wait_compiled, METH_VARARGS | METH_KEYWORDS,
      "wait_compiled(timeout=None) -> int\n\n"
-     "With tier=\"auto\": waits up to `timeout` seconds (None: until done) for the background\n"
+     "On the AUTO tier (Python's default): waits up to `timeout` seconds (None: until done) for the background\n"
      "compiles of hot functions in this instance's store, then switches the finished ones to\n"
      "native code (unless called from inside a host function, while wasm code runs; they\n"
      "switch at the next call from Python then). Returns how many compiles are still running\n"
