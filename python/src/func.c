@@ -308,6 +308,41 @@ static PyObject *results_of(FuncObject *self, const uint64_t *cells) {
 
 static PyObject *func_call_general(FuncObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames);
 
+/* The ints -5..256, which PyLong_FromLong hands out from CPython's own cache: read here
+ * without a call. Filled once (ist_small_ints_init); since 3.11 these objects are shared by
+ * every interpreter of the process and never freed, so one table serves them all. */
+#if PY_VERSION_HEX >= 0x030B0000
+#define IST_SMALL_MIN (-5)
+#define IST_SMALL_COUNT 262
+static PyObject *small_ints[IST_SMALL_COUNT];
+#endif
+
+int ist_small_ints_init(void) {
+#if PY_VERSION_HEX >= 0x030B0000
+  for (int i = 0; i < IST_SMALL_COUNT; i++) {
+    if (small_ints[i]) continue;
+    small_ints[i] = PyLong_FromLong(i + IST_SMALL_MIN);
+    if (!small_ints[i]) return -1;
+  }
+#endif
+  return 0;
+}
+
+static inline PyObject *int_result(int64_t v) {
+#if PY_VERSION_HEX >= 0x030B0000
+  if ((uint64_t)(v - IST_SMALL_MIN) < IST_SMALL_COUNT) return Py_NewRef(small_ints[v - IST_SMALL_MIN]);
+#endif
+  return PyLong_FromLongLong(v);
+}
+
+/* The end of a call with integer cells: invoke, then the result as a Python object. */
+static inline __attribute__((always_inline)) PyObject *int_call(FuncObject *self, uint64_t *cells) {
+  if (invoke(self, cells) < 0) return NULL;
+  if (self->result_kind == 1) return int_result((int32_t)cells[0]);
+  if (self->result_kind == 2) return int_result((int64_t)cells[0]);
+  Py_RETURN_NONE;
+}
+
 /* Integer-only signatures (the usual exports: up to IST_INT_PARAMS i32/i64 parameters, at
  * most one i32/i64 result) called with small exact ints: no general conversion, cells on
  * the stack. Anything else takes func_call_general. */
@@ -322,13 +357,36 @@ static PyObject *func_vectorcall(FuncObject *self, PyObject *const *args, size_t
         return func_call_general(self, args, nargsf, kwnames);
       cells[i] = (self->wide_params >> i) & 1 ? (uint64_t)v : (uint64_t)(uint32_t)v;
     }
-    if (invoke(self, cells) < 0) return NULL;
-    if (self->result_kind == 1) return PyLong_FromLong((int32_t)cells[0]);
-    if (self->result_kind == 2) return PyLong_FromLongLong((int64_t)cells[0]);
-    Py_RETURN_NONE;
+    return int_call(self, cells);
   }
   return func_call_general(self, args, nargsf, kwnames);
 }
+
+/* The same for N i32 parameters, N known when compiled: the commonest exports (Go's
+ * wasmexport functions take i32s) skip the per-parameter width test and the loop bound. */
+#define IST_VC_I32(N)                                                                                   \
+  static PyObject *func_vectorcall_i32x##N(FuncObject *self, PyObject *const *args, size_t nargsf,      \
+                                           PyObject *kwnames) {                                         \
+    if (CMN_UNLIKELY_PY(kwnames != NULL || PyVectorcall_NARGS(nargsf) != N))                            \
+      return func_call_general(self, args, nargsf, kwnames);                                            \
+    uint64_t cells[N > 0 ? N : 1];                                                                      \
+    for (int i = 0; i < N; i++) {                                                                       \
+      int64_t v;                                                                                        \
+      if (CMN_UNLIKELY_PY(!PyLong_CheckExact(args[i]) || !ist_small_int(args[i], &v)))                  \
+        return func_call_general(self, args, nargsf, kwnames);                                          \
+      cells[i] = (uint32_t)v;                                                                           \
+    }                                                                                                   \
+    return int_call(self, cells);                                                                       \
+  }
+IST_VC_I32(0)
+IST_VC_I32(1)
+IST_VC_I32(2)
+IST_VC_I32(3)
+IST_VC_I32(4)
+static PyObject *(*const vectorcall_i32[])(FuncObject *, PyObject *const *, size_t, PyObject *) = {
+    func_vectorcall_i32x0, func_vectorcall_i32x1, func_vectorcall_i32x2, func_vectorcall_i32x3,
+    func_vectorcall_i32x4,
+};
 
 static CMN_NOINLINE_PY PyObject *func_call_general(FuncObject *self, PyObject *const *args, size_t nargsf,
                                                    PyObject *kwnames) {
@@ -394,6 +452,8 @@ PyObject *ist_func_wrap(StoreObject *s, isthmus_func *f, PyObject *name) {
     self->int_sig = self->int_sig && (k == ISTHMUS_I32 || k == ISTHMUS_I64);
     self->result_kind = k == ISTHMUS_I32 ? 1 : k == ISTHMUS_I64 ? 2 : 0;
   }
+  if (self->int_sig && self->wide_params == 0 && self->type->num_params < sizeof vectorcall_i32 / sizeof vectorcall_i32[0])
+    self->vectorcall = (vectorcallfunc)vectorcall_i32[self->type->num_params];
   self->name = (name && name != Py_None) ? Py_NewRef(name) : PyUnicode_FromString("<funcref>");
   self->host = NULL;
   self->release_gil = -1;

@@ -260,6 +260,8 @@ typedef struct FuncObject {
 } FuncObject;
 
 extern PyType_Spec ist_func_spec;
+/* Fills the table of small ints that calls return without a call into CPython. */
+int ist_small_ints_init(void);
 
 /* Wraps an engine function of store s (a new reference). */
 PyObject *ist_func_wrap(StoreObject *s, isthmus_func *f, PyObject *name);

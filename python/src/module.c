@@ -165,6 +165,7 @@ static int mod_exec(PyObject *m) {
   if (add_type(m, &st->Global, &ist_global_spec) < 0) return -1;
   if (add_type(m, &st->Table, &ist_table_spec) < 0) return -1;
   if (ist_abi_exec(m) < 0) return -1;
+  if (ist_small_ints_init() < 0) return -1;
   st->helpers = PyDict_New();
   if (!st->helpers) return -1;
   if (PyModule_AddStringConstant(m, "ENGINE_VERSION", ISTHMUS_VERSION) < 0) return -1;

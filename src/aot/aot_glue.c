@@ -42,12 +42,26 @@ typedef struct aot_inst {
 static inline aot_inst *inst_of(aot_env *env) { return (aot_inst *)env; }
 static inline aot_state *state_of(aot_env *env) { return (aot_state *)env->th; }
 
+/* How an entry catches traps. On x86-64 ELF a few instructions of assembly (aot_guard)
+ * save the callee-saved registers, run the function and give the trap path a landing point;
+ * elsewhere aot_entry uses __builtin_setjmp, which costs more per call: the compiler keeps
+ * every value of the entry in memory around it. Either way a trap jumps to st->jmp. */
+#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__))
+#define AOT_ASM_GUARD 1
+/* The guard's jump buffer: [0] the landing address, [1] the stack pointer to land with. */
+CMN_HIDDEN __attribute__((noreturn)) void aot_guard_jump(intptr_t *jb);
+#endif
+
 __attribute__((noreturn)) static void raise_trap(aot_state *st) {
   if (!st->jmp) {
     fprintf(stderr, "isthmus: internal error: AOT trap outside compiled code\n");
     abort();
   }
+#ifdef AOT_ASM_GUARD
+  aot_guard_jump(st->jmp);
+#else
   __builtin_longjmp(st->jmp, 1);
+#endif
 }
 
 static void svc_trap(aot_env *env, int code, uint32_t off) {
@@ -179,6 +193,107 @@ __attribute__((noinline)) static isthmus_trap *unwind(aot_state *st, intptr_t *s
   return t;
 }
 
+/* An entry from outside compiled code clears the store's interrupt when nothing of the store
+ * is running. A store may move between threads between calls, and asking the thread-local
+ * stack limit on every entry would cost a __tls_get_addr call from this shared object, so
+ * the limit is cached with the thread it belongs to: true when the cache is stale. */
+static inline bool enter_outermost(aot_state *st) {
+  if (CMN_UNLIKELY(st->limit_thread != thread_ident())) return true;
+  isthmus_store *s = st->store;
+  if (s->frame_top == 0) atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
+  return false;
+}
+__attribute__((noinline, cold)) static void limit_for_thread(aot_state *st) {
+  st->th.stack_limit = stack_limit();
+  st->limit_thread = thread_ident();
+}
+
+#ifdef AOT_ASM_GUARD
+/* isthmus_trap *aot_guard(const aot_fref *r, uint64_t *cells, aot_state *st):
+ * r->tramp(r->env, cells) with st->jmp pointing at a jump buffer in its frame; NULL, or the
+ * trap (aot_guard_unwind) when compiled code jumped back. Its frame (above the six saved
+ * registers): 0 landing address, 8 stack pointer, 16 the enclosing st->jmp, 24 st,
+ * 32 st->th.depth at entry. */
+CMN_HIDDEN isthmus_trap *aot_guard(const aot_fref *r, uint64_t *cells, aot_state *st);
+CMN_HIDDEN __attribute__((used)) isthmus_trap *aot_guard_unwind(aot_state *st, intptr_t *outer, uint32_t depth) {
+  return unwind(st, outer, depth);
+}
+_Static_assert(offsetof(aot_state, th.depth) == 0, "aot_guard reads th.depth at 0");
+_Static_assert(offsetof(aot_state, jmp) == 32, "aot_guard reads jmp at 32");
+_Static_assert(offsetof(aot_fref, tramp) == 8 && offsetof(aot_fref, env) == 16, "aot_guard reads the fref");
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".globl aot_guard\n"
+        ".hidden aot_guard\n"
+        ".type aot_guard, @function\n"
+        "aot_guard:\n"
+        ".cfi_startproc\n"
+        "  pushq %rbp\n .cfi_adjust_cfa_offset 8\n .cfi_rel_offset %rbp, 0\n"
+        "  pushq %rbx\n .cfi_adjust_cfa_offset 8\n .cfi_rel_offset %rbx, 0\n"
+        "  pushq %r12\n .cfi_adjust_cfa_offset 8\n .cfi_rel_offset %r12, 0\n"
+        "  pushq %r13\n .cfi_adjust_cfa_offset 8\n .cfi_rel_offset %r13, 0\n"
+        "  pushq %r14\n .cfi_adjust_cfa_offset 8\n .cfi_rel_offset %r14, 0\n"
+        "  pushq %r15\n .cfi_adjust_cfa_offset 8\n .cfi_rel_offset %r15, 0\n"
+        "  subq $40, %rsp\n .cfi_adjust_cfa_offset 40\n"
+        "  movq 32(%rdx), %rax\n"     /* the enclosing jump buffer */
+        "  movq %rax, 16(%rsp)\n"
+        "  movq %rdx, 24(%rsp)\n"
+        "  movl (%rdx), %eax\n"       /* th.depth */
+        "  movl %eax, 32(%rsp)\n"
+        "  leaq 1f(%rip), %rax\n"
+        "  movq %rax, (%rsp)\n"
+        "  movq %rsp, 8(%rsp)\n"
+        "  movq %rsp, 32(%rdx)\n"     /* st->jmp = this frame's buffer */
+        "  movq 8(%rdi), %rax\n"
+        "  movq 16(%rdi), %rdi\n"     /* tramp(env, cells): cells is already in rsi */
+        "  call *%rax\n"
+        "  movq 24(%rsp), %rdx\n"
+        "  movq 16(%rsp), %rax\n"
+        "  movq %rax, 32(%rdx)\n"     /* st->jmp = the enclosing buffer */
+        "  xorl %eax, %eax\n"
+        "2:\n"
+        "  addq $40, %rsp\n .cfi_adjust_cfa_offset -40\n"
+        "  popq %r15\n .cfi_adjust_cfa_offset -8\n"
+        "  popq %r14\n .cfi_adjust_cfa_offset -8\n"
+        "  popq %r13\n .cfi_adjust_cfa_offset -8\n"
+        "  popq %r12\n .cfi_adjust_cfa_offset -8\n"
+        "  popq %rbx\n .cfi_adjust_cfa_offset -8\n"
+        "  popq %rbp\n .cfi_adjust_cfa_offset -8\n"
+        "  ret\n"
+        "1:\n"                        /* landed from aot_guard_jump: the stack is this frame's */
+        " .cfi_adjust_cfa_offset 88\n"
+        "  movq 24(%rsp), %rdi\n"
+        "  movq 16(%rsp), %rsi\n"
+        "  movl 32(%rsp), %edx\n"
+        "  call aot_guard_unwind\n"
+        "  jmp 2b\n"
+        ".cfi_endproc\n"
+        ".size aot_guard, .-aot_guard\n"
+        "\n"
+        ".p2align 4\n"
+        ".globl aot_guard_jump\n"
+        ".hidden aot_guard_jump\n"
+        ".type aot_guard_jump, @function\n"
+        "aot_guard_jump:\n"
+        "  movq 8(%rdi), %rsp\n"
+        "  jmpq *(%rdi)\n"
+        ".size aot_guard_jump, .-aot_guard_jump\n");
+
+static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cells);
+/* The first entry on a thread: sets the stack limit, then enters as usual. */
+__attribute__((noinline, cold)) static isthmus_trap *aot_entry_new_thread(void *envp, uint64_t *cells) {
+  limit_for_thread(state_of(((aot_fref *)envp)->env));
+  return aot_entry(envp, NULL, cells);
+}
+
+static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cells) {
+  (void)caller;
+  const aot_fref *r = envp;
+  aot_state *st = state_of(r->env);
+  if (!st->jmp && enter_outermost(st)) return aot_entry_new_thread(envp, cells);
+  return aot_guard(r, cells, st);
+}
+#else
 static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cells) {
   (void)caller;
   aot_fref *r = envp;
@@ -186,16 +301,9 @@ static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cel
   /* not volatile: neither changes between the setjmp and a longjmp back to it */
   intptr_t *saved = st->jmp;
   uint32_t saved_depth = st->th.depth;
-  if (!saved) {
-    isthmus_store *s = st->store;
-    /* a store may move between threads between calls; asking the thread-local limit on
-     * every entry would cost a __tls_get_addr call from this shared object */
-    const uintptr_t me = thread_ident();
-    if (CMN_UNLIKELY(st->limit_thread != me)) {
-      st->th.stack_limit = stack_limit();
-      st->limit_thread = me;
-    }
-    if (s->frame_top == 0) atomic_store_explicit(&s->interrupt, 0, memory_order_relaxed);
+  if (!saved && enter_outermost(st)) {
+    limit_for_thread(st);
+    enter_outermost(st);
   }
   intptr_t jb[5];
   if (__builtin_setjmp(jb)) return unwind(st, saved, saved_depth);
@@ -204,6 +312,7 @@ static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cel
   st->jmp = saved;
   return NULL;
 }
+#endif
 
 static aot_state *store_state(isthmus_store *s) {
   if (s->aot) return s->aot;

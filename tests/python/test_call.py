@@ -147,3 +147,49 @@ def test_release_gil_setting(sum_lib):
     f.release_gil = None
     with pytest.raises(TypeError):
         f.release_gil = 1
+
+
+ARITY_WAT = """(module
+  (func (export "c0") (result i32) i32.const -6)
+  (func (export "a1") (param i32) (result i32) local.get 0)
+  (func (export "a2") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+  (func (export "a3") (param i32 i32 i32) (result i32) local.get 0 local.get 1 i32.add local.get 2 i32.add)
+  (func (export "a4") (param i32 i32 i32 i32) (result i32)
+    local.get 0 local.get 1 i32.add local.get 2 i32.add local.get 3 i32.add)
+  (func (export "a5") (param i32 i32 i32 i32 i32) (result i32)
+    local.get 0 local.get 1 i32.add local.get 2 i32.add local.get 3 i32.add local.get 4 i32.add)
+  (func (export "w2") (param i32 i32) (result i64) local.get 0 i64.extend_i32_s local.get 1 i64.extend_i32_s i64.mul)
+  (func (export "n2") (param i32 i32)))"""
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+def test_integer_fast_paths_by_arity(wat, n):
+    """Exports with 0-4 i32 parameters have a call path of their own (and 5+ the general
+    integer one): results at the edges of CPython's small-int cache, and every refusal."""
+    lib = isthmus.load(wat(ARITY_WAT))
+    f = lib[f"a{n}"]
+    for first in (-6, -5, -1, 0, 1, 255, 256, 257, 2**31 - 1, -(2**31), 2**32 - 1, 2**30, -(2**30) - 5):
+        expect = (first + (n - 1) + 2**31) % 2**32 - 2**31
+        assert f(first, *([1] * (n - 1))) == expect, (n, first)
+    with pytest.raises(TypeError, match=rf"a{n}\(\) takes {n} argument"):
+        f(*([1] * (n + 1)))
+    with pytest.raises(TypeError, match="keyword"):
+        f(*([1] * (n - 1)), p0=1)
+    with pytest.raises(TypeError, match=rf"parameter p{n - 1} must be int \(i32\), not str"):
+        f(*([1] * (n - 1)), "1")
+    with pytest.raises(OverflowError, match=rf"parameter p{n - 1}: .* out of range for i32"):
+        f(*([1] * (n - 1)), 2**32)
+    assert lib.c0() == -6
+    with pytest.raises(TypeError, match=r"c0\(\) takes 0 arguments \(1 given\)"):
+        lib.c0(1)
+
+
+def test_integer_fast_path_results(wat):
+    lib = isthmus.load(wat(ARITY_WAT))
+    for a, b in ((0, 0), (-1, 5), (16, 16), (2**31 - 1, 2**31 - 1), (-(2**31), 2**31 - 1), (-1, -(2**31))):
+        assert lib.w2(a, b) == a * b
+    assert lib.n2(1, 2) is None
+    for _ in range(3000):  # past the GIL probe: the short path, where the small-int table is read
+        assert lib.a2(-3, -3) == -6 and lib.a2(128, 128) == 256 and lib.a2(128, 129) == 257
+    five = int("5")
+    assert lib.a1(five) is five  # small results are CPython's own cached ints
