@@ -43,6 +43,22 @@ def test_refcounts_stable(wat):
     assert counts_after[3:] == counts[3:]
 
 
+def test_refcounts_small_and_large_results(wat):
+    """The short call path hands out small results from a table of CPython's cached ints
+    (a new reference each time) and makes large ones: neither may leak nor over-release."""
+    lib = isthmus.load(wat(SUM_WAT))
+    s = lib.sum
+    small, large = 24, 2**20 + 2**20
+    for _ in range(3000):  # past the GIL probe, onto the short path
+        s(12, 12)
+    before = (sys.getrefcount(small), sys.getrefcount(-6), sys.getrefcount(s))
+    for _ in range(20000):
+        s(12, 12)
+        s(-3, -3)
+        assert s(2**20, 2**20) == large
+    assert (sys.getrefcount(small), sys.getrefcount(-6), sys.getrefcount(s)) == before
+
+
 def test_refcounts_on_errors(wat):
     lib = isthmus.load(wat(SUM_WAT))
     s = "x"
