@@ -33,12 +33,13 @@ demo:
 test: test-plain test-asan test-switch
 	@echo "all tests passed"
 
-# The portable switch dispatch must stay conforming too.
+# The portable build (switch dispatch, the AOT entry without assembly) must stay conforming too.
 test-switch:
 	@cmake -S . -B build-switch -G "$(GENERATOR)" -DISTHMUS_SWITCH_DISPATCH=ON >/dev/null
-	@cmake --build build-switch -j --target isthmus
+	@cmake --build build-switch -j --target isthmus aot_tiers aot_tierup
 	@echo "== conformance scripts (switch dispatch)"
 	@tests/scripts/run_wast.sh build-switch
+	@tests/aot/run.sh build-switch seams
 
 test-plain: build
 	@$(MAKE) --no-print-directory test-c test-wast test-cli test-modules test-wasi test-aot-quick B=$(BUILD)

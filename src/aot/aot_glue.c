@@ -45,8 +45,9 @@ static inline aot_state *state_of(aot_env *env) { return (aot_state *)env->th; }
 /* How an entry catches traps. On x86-64 ELF a few instructions of assembly (aot_guard)
  * save the callee-saved registers, run the function and give the trap path a landing point;
  * elsewhere aot_entry uses __builtin_setjmp, which costs more per call: the compiler keeps
- * every value of the entry in memory around it. Either way a trap jumps to st->jmp. */
-#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__))
+ * every value of the entry in memory around it. Either way a trap jumps to st->jmp.
+ * -DISTHMUS_NO_ASM builds the portable entry on x86-64 too (to test it). */
+#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(ISTHMUS_NO_ASM)
 #define AOT_ASM_GUARD 1
 /* The guard's jump buffer: [0] the landing address, [1] the stack pointer to land with. */
 CMN_HIDDEN __attribute__((noreturn)) void aot_guard_jump(intptr_t *jb);
