@@ -388,6 +388,9 @@ static isthmus_error *state_error(vstate *s, uint32_t fi) {
     if (CMN_UNLIKELY(!(e))) goto fail;             \
   } while (0)
 #define POP(t) CHECK(pop_t(s, (t)))
+/* When cond holds, the function is refused with the message (goto fail). */
+#define INVALID_IF(cond, ...) CHECK(!(cond) || INVALID(__VA_ARGS__))
+#define MALFORMED_IF(cond, ...) CHECK(!(cond) || MALFORMED(__VA_ARGS__))
 
 isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
   const isthmus_module *m = c->m;
@@ -428,10 +431,7 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
           results = &vt_self[val];
           nr = 1;
         } else if (kind == 2) {
-          if (val < 0 || val >= m->num_types) {
-            INVALID("unknown type %lld", (long long)val);
-            goto fail;
-          }
+          INVALID_IF(val < 0 || val >= m->num_types, "unknown type %lld", (long long)val);
           const isthmus_functype *bt = &m->types[val];
           params = bt->params;
           np = bt->num_params;
@@ -445,10 +445,7 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
       }
       case 0x05: { /* else */
         vld_ctrl *f = &s->ctrls[s->nctrl - 1];
-        if (f->kind != K_IF) {
-          MALFORMED("END opcode expected");
-          goto fail;
-        }
+        MALFORMED_IF(f->kind != K_IF, "END opcode expected");
         CHECK(end_frame(s));
         f->kind = K_ELSE;
         f->unreachable = false;
@@ -515,10 +512,7 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
           const vld_ctrl *g = label(s, l);
           CHECK(g);
           const uint8_t *ts = label_types(g, &n);
-          if (n != arity) {
-            INVALID("type mismatch: br_table targets have %u and %u values", n, arity);
-            goto fail;
-          }
+          INVALID_IF(n != arity, "type mismatch: br_table targets have %u and %u values", n, arity);
           CHECK(check_top(s, ts, n));
         }
         r.p = after;
@@ -533,10 +527,7 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
       case 0x10: { /* call */
         uint32_t x;
         RD_U32(x);
-        if (x >= m->num_funcs) {
-          INVALID("unknown function %u", x);
-          goto fail;
-        }
+        INVALID_IF(x >= m->num_funcs, "unknown function %u", x);
         const isthmus_functype *t = bin_func_type(m, x);
         CHECK(pop_n(s, t->params, t->num_params));
         if (t->num_results) push_n(s, t->results, t->num_results);
@@ -546,18 +537,10 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
         uint32_t ti, tab;
         RD_U32(ti);
         RD_U32(tab);
-        if (tab >= m->num_tables) {
-          INVALID("unknown table %u", tab);
-          goto fail;
-        }
-        if (ti >= m->num_types) {
-          INVALID("unknown type %u", ti);
-          goto fail;
-        }
-        if (m->tables[tab].elem != ISTHMUS_FUNCREF) {
-          INVALID("type mismatch: call_indirect requires a table of funcref");
-          goto fail;
-        }
+        INVALID_IF(tab >= m->num_tables, "unknown table %u", tab);
+        INVALID_IF(ti >= m->num_types, "unknown type %u", ti);
+        INVALID_IF(m->tables[tab].elem != ISTHMUS_FUNCREF,
+                   "type mismatch: call_indirect requires a table of funcref");
         const isthmus_functype *t = &m->types[ti];
         POP(ISTHMUS_I32);
         CHECK(pop_n(s, t->params, t->num_params));
@@ -573,15 +556,10 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
         CHECK(t1 >= 0);
         int t2 = pop_any(s);
         CHECK(t2 >= 0);
-        if ((t1 && vld_is_reftype((uint8_t)t1)) || (t2 && vld_is_reftype((uint8_t)t2))) {
-          INVALID("type mismatch: select without a type requires numeric operands");
-          goto fail;
-        }
-        if (t1 && t2 && t1 != t2) {
-          INVALID("type mismatch: select operands are %s and %s", vld_type_name((uint8_t)t2),
-                  vld_type_name((uint8_t)t1));
-          goto fail;
-        }
+        INVALID_IF((t1 && vld_is_reftype((uint8_t)t1)) || (t2 && vld_is_reftype((uint8_t)t2)),
+                   "type mismatch: select without a type requires numeric operands");
+        INVALID_IF(t1 && t2 && t1 != t2, "type mismatch: select operands are %s and %s",
+                   vld_type_name((uint8_t)t2), vld_type_name((uint8_t)t1));
         push(s, (uint8_t)(t1 ? t1 : t2));
         break;
       }
@@ -589,10 +567,7 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
         uint32_t count;
         uint8_t t;
         CHECK(rd_select_types(s, &r, &count, &t));
-        if (count != 1) {
-          INVALID("invalid result arity: select takes exactly one type");
-          goto fail;
-        }
+        INVALID_IF(count != 1, "invalid result arity: select takes exactly one type");
         POP(ISTHMUS_I32);
         POP(t);
         POP(t);
@@ -604,10 +579,7 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
       case 0x22: { /* local.tee */
         uint32_t x;
         RD_U32(x);
-        if (x >= nlocals) {
-          INVALID("unknown local %u", x);
-          goto fail;
-        }
+        INVALID_IF(x >= nlocals, "unknown local %u", x);
         uint8_t t = x < nparams ? ft->params[x] : local_types[x - nparams];
         if (b != 0x20) POP(t);
         if (b != 0x21) push(s, t);
@@ -617,18 +589,12 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
       case 0x24: { /* global.set */
         uint32_t x;
         RD_U32(x);
-        if (x >= m->num_globals) {
-          INVALID("unknown global %u", x);
-          goto fail;
-        }
+        INVALID_IF(x >= m->num_globals, "unknown global %u", x);
         const isthmus_globaltype *g = &m->globals[x].type;
         if (b == 0x23) {
           push(s, g->type);
         } else {
-          if (!g->mutable_) {
-            INVALID("global is immutable: global %u", x);
-            goto fail;
-          }
+          INVALID_IF(!g->mutable_, "global is immutable: global %u", x);
           POP(g->type);
         }
         break;
@@ -637,10 +603,7 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
       case 0x26: { /* table.set */
         uint32_t x;
         RD_U32(x);
-        if (x >= m->num_tables) {
-          INVALID("unknown table %u", x);
-          goto fail;
-        }
+        INVALID_IF(x >= m->num_tables, "unknown table %u", x);
         uint8_t et = m->tables[x].elem;
         if (b == 0x25) {
           POP(ISTHMUS_I32);
@@ -655,15 +618,9 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
         uint32_t align = bin_u32(&r);
         (void)bin_u32(&r); /* offset */
         if (CMN_UNLIKELY(r.err)) goto fail_reader;
-        if (m->num_memories == 0) {
-          INVALID("unknown memory 0");
-          goto fail;
-        }
+        INVALID_IF(m->num_memories == 0, "unknown memory 0");
         const vsig *g = &sig_of_byte[b];
-        if (align >= 32 || (1u << align) > g->membytes) {
-          INVALID("alignment must not be larger than natural");
-          goto fail;
-        }
+        INVALID_IF(align >= 32 || (1u << align) > g->membytes, "alignment must not be larger than natural");
         if (g->p2) POP(g->p2);
         POP(ISTHMUS_I32);
         if (g->r) push(s, g->r);
@@ -672,10 +629,7 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
       case 0x3F: /* memory.size */
       case 0x40: /* memory.grow */
         CHECK(rd_zero(s, &r));
-        if (m->num_memories == 0) {
-          INVALID("unknown memory 0");
-          goto fail;
-        }
+        INVALID_IF(m->num_memories == 0, "unknown memory 0");
         if (b == 0x40) POP(ISTHMUS_I32);
         push(s, ISTHMUS_I32);
         break;
@@ -725,25 +679,18 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
       case 0xD1: { /* ref.is_null */
         int t = pop_any(s);
         CHECK(t >= 0);
-        if (t && !vld_is_reftype((uint8_t)t)) {
-          INVALID("type mismatch: ref.is_null requires a reference but stack has %s",
-                  vld_type_name((uint8_t)t));
-          goto fail;
-        }
+        INVALID_IF(t && !vld_is_reftype((uint8_t)t),
+                   "type mismatch: ref.is_null requires a reference but stack has %s",
+                   vld_type_name((uint8_t)t));
         push(s, ISTHMUS_I32);
         break;
       }
       case 0xD2: { /* ref.func */
         uint32_t x;
         RD_U32(x);
-        if (x >= m->num_funcs) {
-          INVALID("unknown function %u", x);
-          goto fail;
-        }
-        if (!m->declared_refs || !((m->declared_refs[x >> 3] >> (x & 7)) & 1)) {
-          INVALID("undeclared function reference %u", x);
-          goto fail;
-        }
+        INVALID_IF(x >= m->num_funcs, "unknown function %u", x);
+        INVALID_IF(!m->declared_refs || !((m->declared_refs[x >> 3] >> (x & 7)) & 1),
+                   "undeclared function reference %u", x);
         push(s, ISTHMUS_FUNCREF);
         break;
       }
@@ -762,14 +709,8 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
             RD_U32(d);
             CHECK(rd_zero(s, &r));
             CHECK(need_data_count(s));
-            if (m->num_memories == 0) {
-              INVALID("unknown memory 0");
-              goto fail;
-            }
-            if (d >= data_count(m)) {
-              INVALID("unknown data segment %u", d);
-              goto fail;
-            }
+            INVALID_IF(m->num_memories == 0, "unknown memory 0");
+            INVALID_IF(d >= data_count(m), "unknown data segment %u", d);
             CHECK(pop_n(s, three_i32, 3));
             break;
           }
@@ -777,68 +718,43 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
             uint32_t d;
             RD_U32(d);
             CHECK(need_data_count(s));
-            if (d >= data_count(m)) {
-              INVALID("unknown data segment %u", d);
-              goto fail;
-            }
+            INVALID_IF(d >= data_count(m), "unknown data segment %u", d);
             break;
           }
           case 0x0A: /* memory.copy */
           case 0x0B: /* memory.fill */
             CHECK(rd_zero(s, &r));
             if (sub == 0x0A) CHECK(rd_zero(s, &r));
-            if (m->num_memories == 0) {
-              INVALID("unknown memory 0");
-              goto fail;
-            }
+            INVALID_IF(m->num_memories == 0, "unknown memory 0");
             CHECK(pop_n(s, three_i32, 3));
             break;
           case 0x0C: { /* table.init */
             uint32_t e, x;
             RD_U32(e);
             RD_U32(x);
-            if (x >= m->num_tables) {
-              INVALID("unknown table %u", x);
-              goto fail;
-            }
-            if (e >= m->num_elems) {
-              INVALID("unknown elem segment %u", e);
-              goto fail;
-            }
-            if (m->elems[e].type != m->tables[x].elem) {
-              INVALID("type mismatch: table.init of a %s segment into a %s table",
-                      vld_type_name(m->elems[e].type), vld_type_name(m->tables[x].elem));
-              goto fail;
-            }
+            INVALID_IF(x >= m->num_tables, "unknown table %u", x);
+            INVALID_IF(e >= m->num_elems, "unknown elem segment %u", e);
+            INVALID_IF(m->elems[e].type != m->tables[x].elem,
+                       "type mismatch: table.init of a %s segment into a %s table",
+                       vld_type_name(m->elems[e].type), vld_type_name(m->tables[x].elem));
             CHECK(pop_n(s, three_i32, 3));
             break;
           }
           case 0x0D: { /* elem.drop */
             uint32_t e;
             RD_U32(e);
-            if (e >= m->num_elems) {
-              INVALID("unknown elem segment %u", e);
-              goto fail;
-            }
+            INVALID_IF(e >= m->num_elems, "unknown elem segment %u", e);
             break;
           }
           case 0x0E: { /* table.copy */
             uint32_t dst, src;
             RD_U32(dst);
             RD_U32(src);
-            if (dst >= m->num_tables) {
-              INVALID("unknown table %u", dst);
-              goto fail;
-            }
-            if (src >= m->num_tables) {
-              INVALID("unknown table %u", src);
-              goto fail;
-            }
-            if (m->tables[dst].elem != m->tables[src].elem) {
-              INVALID("type mismatch: table.copy between %s and %s tables",
-                      vld_type_name(m->tables[dst].elem), vld_type_name(m->tables[src].elem));
-              goto fail;
-            }
+            INVALID_IF(dst >= m->num_tables, "unknown table %u", dst);
+            INVALID_IF(src >= m->num_tables, "unknown table %u", src);
+            INVALID_IF(m->tables[dst].elem != m->tables[src].elem,
+                       "type mismatch: table.copy between %s and %s tables",
+                       vld_type_name(m->tables[dst].elem), vld_type_name(m->tables[src].elem));
             CHECK(pop_n(s, three_i32, 3));
             break;
           }
@@ -847,10 +763,7 @@ isthmus_error *vld_code(vld_ctx *c, uint32_t fi) {
           case 0x11: { /* table.fill */
             uint32_t x;
             RD_U32(x);
-            if (x >= m->num_tables) {
-              INVALID("unknown table %u", x);
-              goto fail;
-            }
+            INVALID_IF(x >= m->num_tables, "unknown table %u", x);
             uint8_t et = m->tables[x].elem;
             if (sub == 0x0F) {
               POP(ISTHMUS_I32);
