@@ -697,11 +697,11 @@ done:
   cli_buf_free(&why);
 }
 
-static void st_cmd_uninstantiable(st_runner *r, const json_value *cmd);
+static void st_cmd_refused(st_runner *r, const json_value *cmd, bool link);
 
 static void st_cmd_assert_trap(st_runner *r, const json_value *cmd, bool exhaustion) {
   if (!json_get(cmd, "action")) {
-    st_cmd_uninstantiable(r, cmd); /* assert_trap on a module */
+    st_cmd_refused(r, cmd, false); /* assert_trap on a module */
     return;
   }
   const char *text = json_get_str(cmd, "text", NULL);
@@ -772,36 +772,44 @@ static void st_cmd_bad_module(st_runner *r, const json_value *cmd, isthmus_error
   cli_buf_free(&why);
 }
 
-static void st_cmd_unlinkable(st_runner *r, const json_value *cmd) {
+/* assert_unlinkable (link: a link error is expected) and assert_uninstantiable or
+ * assert_trap on a module (a trap while instantiating is expected). */
+static void st_cmd_refused(st_runner *r, const json_value *cmd, bool link) {
   if (st_is_text(cmd)) {
     st_skip(r, "text module");
     return;
   }
   const char *text = json_get_str(cmd, "text", NULL);
   if (!text) text = "";
+  const char *want = link ? "link error" : "trap";
+  const char *when = link ? "" : " while instantiating";
   isthmus_error *err = NULL;
   isthmus_trap *trap = NULL;
   cli_buf why = {0};
   isthmus_module *m = st_load(r, cmd, &err, &why);
   if (!m) {
     if (err) st_buf_error(&why, err);
-    st_fail(r, "expected link error \"%s\", got %s", text, cli_buf_str(&why));
+    st_fail(r, "expected %s \"%s\"%s, got %s", want, text, when, cli_buf_str(&why));
     goto done;
   }
   isthmus_instance *inst;
   switch (st_instantiate(r, m, &inst, &err, &trap, &why)) {
   case ST_INST_OK:
-    st_fail(r, "expected link error \"%s\", got a module that instantiates", text);
+    st_fail(r, "expected %s \"%s\"%s, got a module that instantiates", want, text, when);
     break;
   case ST_INST_UNKNOWN_IMPORT:
+    if (!link) {
+      st_fail(r, "expected trap \"%s\" while instantiating, got %s", text, cli_buf_str(&why));
+      break;
+    }
     st_pass(r);
     if (!st_message_matches("unknown import", text))
       st_note(r, "passed with another message: expected \"%s\", got \"%s\"", text, cli_buf_str(&why));
     break;
   case ST_INST_ERROR:
-    if (isthmus_error_kind_of(err) != ISTHMUS_ERR_LINK) {
+    if (!link || isthmus_error_kind_of(err) != ISTHMUS_ERR_LINK) {
       st_buf_error(&why, err);
-      st_fail(r, "expected link error \"%s\", got %s", text, cli_buf_str(&why));
+      st_fail(r, "expected %s \"%s\"%s, got %s", want, text, when, cli_buf_str(&why));
       break;
     }
     st_pass(r);
@@ -809,45 +817,10 @@ static void st_cmd_unlinkable(st_runner *r, const json_value *cmd) {
       st_note(r, "passed with another message: expected \"%s\", got \"%s\"", text, isthmus_error_message(err));
     break;
   case ST_INST_TRAP:
-    st_fail(r, "expected link error \"%s\", got trap \"%s\"", text, isthmus_trap_message(trap));
-    break;
-  }
-done:
-  if (m) isthmus_module_delete(m);
-  if (err) isthmus_error_delete(err);
-  if (trap) isthmus_trap_delete(trap);
-  cli_buf_free(&why);
-}
-
-static void st_cmd_uninstantiable(st_runner *r, const json_value *cmd) {
-  if (st_is_text(cmd)) {
-    st_skip(r, "text module");
-    return;
-  }
-  const char *text = json_get_str(cmd, "text", NULL);
-  if (!text) text = "";
-  isthmus_error *err = NULL;
-  isthmus_trap *trap = NULL;
-  cli_buf why = {0};
-  isthmus_module *m = st_load(r, cmd, &err, &why);
-  if (!m) {
-    if (err) st_buf_error(&why, err);
-    st_fail(r, "expected trap \"%s\" while instantiating, got %s", text, cli_buf_str(&why));
-    goto done;
-  }
-  isthmus_instance *inst;
-  switch (st_instantiate(r, m, &inst, &err, &trap, &why)) {
-  case ST_INST_OK:
-    st_fail(r, "expected trap \"%s\" while instantiating, got a module that instantiates", text);
-    break;
-  case ST_INST_UNKNOWN_IMPORT:
-    st_fail(r, "expected trap \"%s\" while instantiating, got %s", text, cli_buf_str(&why));
-    break;
-  case ST_INST_ERROR:
-    st_buf_error(&why, err);
-    st_fail(r, "expected trap \"%s\" while instantiating, got %s", text, cli_buf_str(&why));
-    break;
-  case ST_INST_TRAP:
+    if (link) {
+      st_fail(r, "expected link error \"%s\", got trap \"%s\"", text, isthmus_trap_message(trap));
+      break;
+    }
     if (!st_message_matches(isthmus_trap_message(trap), text)) {
       st_fail(r, "expected trap \"%s\" while instantiating, got trap \"%s\"", text, isthmus_trap_message(trap));
       break;
@@ -875,8 +848,8 @@ static void st_command(st_runner *r, const json_value *cmd) {
   else if (strcmp(type, "assert_exhaustion") == 0) st_cmd_assert_trap(r, cmd, true);
   else if (strcmp(type, "assert_invalid") == 0) st_cmd_bad_module(r, cmd, ISTHMUS_ERR_INVALID);
   else if (strcmp(type, "assert_malformed") == 0) st_cmd_bad_module(r, cmd, ISTHMUS_ERR_MALFORMED);
-  else if (strcmp(type, "assert_unlinkable") == 0) st_cmd_unlinkable(r, cmd);
-  else if (strcmp(type, "assert_uninstantiable") == 0) st_cmd_uninstantiable(r, cmd);
+  else if (strcmp(type, "assert_unlinkable") == 0) st_cmd_refused(r, cmd, true);
+  else if (strcmp(type, "assert_uninstantiable") == 0) st_cmd_refused(r, cmd, false);
   else st_skip(r, "unknown command type");
 }
 
