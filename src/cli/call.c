@@ -190,7 +190,7 @@ int cli_call_main(int argc, char **argv) {
   }
   status = CLI_EXIT_FAIL;
   cli_session s = {.tier = o.tier, .trap_prefix = "error: "};
-  isthmus_val *args = NULL, *results = NULL;
+  isthmus_val *args = NULL;
   const isthmus_functype *ft = NULL;
   if (!cli_session_load(&s, "call", o.path)) goto done;
 
@@ -198,28 +198,15 @@ int cli_call_main(int argc, char **argv) {
   status = CLI_EXIT_USAGE;
   if (!cli_session_export_type(&s, o.name, true, &ft)) goto done;
   args = cli_xcalloc(ft->num_params + 1, sizeof *args);
-  results = cli_xcalloc(ft->num_results + 1, sizeof *results);
   if (!cli_session_parse_args(&s, o.name, ft, o.args, o.num_args, args)) goto done;
 
   /* WASI only for modules that import it (Go c-shared libraries) or when asked with --dir. */
   status = cli_session_instantiate(&s, &o.wasi, NULL, 0, false);
   if (status != CLI_GO_ON) goto done;
-  if (strcmp(o.name, "_initialize") != 0) {
-    status = cli_session_call(&s, "_initialize", NULL, 0, NULL, 0, true);
-    if (status != CLI_GO_ON) {
-      if (status == CLI_EXIT_OK) status = CLI_EXIT_FAIL; /* exit(0) from _initialize: nothing to call */
-      goto done;
-    }
-  }
-  status = cli_session_call(&s, o.name, args, ft->num_params, results, ft->num_results, false);
-  if (status != CLI_GO_ON) goto done;
-  for (uint32_t i = 0; i < ft->num_results; i++) cli_print_value(&results[i]);
-  fflush(stdout);
-  status = CLI_EXIT_OK;
+  status = cli_session_invoke(&s, o.name, ft, args);
 
 done:
   free(args);
-  free(results);
   cli_session_close(&s);
   cli_wasi_opts_free(&o.wasi);
   return status;

@@ -89,7 +89,7 @@ int cli_run_main(int argc, char **argv) {
   }
   status = CLI_EXIT_FAIL;
   cli_session s = {.tier = o.tier, .trap_prefix = "Error: "};
-  isthmus_val *args = NULL, *results = NULL;
+  isthmus_val *args = NULL;
   const isthmus_functype *ft = NULL;
   if (!cli_session_load(&s, "run", o.path)) goto done;
 
@@ -98,7 +98,6 @@ int cli_run_main(int argc, char **argv) {
     status = CLI_EXIT_USAGE;
     if (!cli_session_export_type(&s, o.invoke, false, &ft)) goto done;
     args = cli_xcalloc(ft->num_params + 1, sizeof *args);
-    results = cli_xcalloc(ft->num_results + 1, sizeof *results);
     if (!cli_session_parse_args(&s, o.invoke, ft, o.args, o.num_args, args)) goto done;
   }
 
@@ -112,22 +111,10 @@ int cli_run_main(int argc, char **argv) {
     if (status == CLI_GO_ON) status = CLI_EXIT_OK;
     goto done;
   }
-  if (strcmp(o.invoke, "_initialize") != 0) {
-    status = cli_session_call(&s, "_initialize", NULL, 0, NULL, 0, true);
-    if (status != CLI_GO_ON) {
-      if (status == CLI_EXIT_OK) status = CLI_EXIT_FAIL; /* exit(0) while initialising */
-      goto done;
-    }
-  }
-  status = cli_session_call(&s, o.invoke, args, ft->num_params, results, ft->num_results, false);
-  if (status != CLI_GO_ON) goto done;
-  for (uint32_t i = 0; i < ft->num_results; i++) cli_print_value(&results[i]);
-  fflush(stdout);
-  status = CLI_EXIT_OK;
+  status = cli_session_invoke(&s, o.invoke, ft, args);
 
 done:
   free(args);
-  free(results);
   cli_session_close(&s);
   cli_wasi_opts_free(&o.wasi);
   return status;

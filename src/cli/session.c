@@ -202,6 +202,23 @@ int cli_session_call(cli_session *s, const char *name, const isthmus_val *args, 
   return trap ? trap_status(s, trap) : CLI_GO_ON;
 }
 
+int cli_session_invoke(cli_session *s, const char *name, const isthmus_functype *ft, const isthmus_val *args) {
+  int status;
+  if (strcmp(name, "_initialize") != 0) {
+    status = cli_session_call(s, "_initialize", NULL, 0, NULL, 0, true);
+    if (status != CLI_GO_ON) return status == CLI_EXIT_OK ? CLI_EXIT_FAIL : status; /* exit(0) while initialising */
+  }
+  isthmus_val *results = cli_xcalloc(ft->num_results + 1, sizeof *results);
+  status = cli_session_call(s, name, args, ft->num_params, results, ft->num_results, false);
+  if (status == CLI_GO_ON) {
+    for (uint32_t i = 0; i < ft->num_results; i++) cli_print_value(&results[i]);
+    fflush(stdout);
+    status = CLI_EXIT_OK;
+  }
+  free(results);
+  return status;
+}
+
 void cli_session_close(cli_session *s) {
   free(s->imports);
   cli_linker_delete(s->linker);

@@ -65,6 +65,11 @@ int cli_session_instantiate(cli_session *s, const cli_wasi_opts *o, char *const 
 int cli_session_call(cli_session *s, const char *name, const isthmus_val *args, size_t num_args,
                      isthmus_val *results, size_t num_results, bool optional);
 
+/* Runs _initialize (unless `name` is it; a library must be initialised before its other exports
+ * are called), then export `name` of type ft with args, and prints its results one a line.
+ * Returns CLI_EXIT_OK, or the exit status after a message. */
+int cli_session_invoke(cli_session *s, const char *name, const isthmus_functype *ft, const isthmus_val *args);
+
 /* Frees everything the session made (the store before WASI, as its host functions refer to it). */
 void cli_session_close(cli_session *s);
 
