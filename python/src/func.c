@@ -330,7 +330,8 @@ int ist_small_ints_init(void) {
 
 static inline PyObject *int_result(int64_t v) {
 #if PY_VERSION_HEX >= 0x030B0000
-  if ((uint64_t)(v - IST_SMALL_MIN) < IST_SMALL_COUNT) return Py_NewRef(small_ints[v - IST_SMALL_MIN]);
+  const uint64_t i = (uint64_t)v - (uint64_t)IST_SMALL_MIN; /* unsigned: no overflow at INT64_MAX */
+  if (i < IST_SMALL_COUNT) return Py_NewRef(small_ints[i]);
 #endif
   return PyLong_FromLongLong(v);
 }

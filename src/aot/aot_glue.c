@@ -47,7 +47,10 @@ static inline aot_state *state_of(aot_env *env) { return (aot_state *)env->th; }
  * elsewhere aot_entry uses __builtin_setjmp, which costs more per call: the compiler keeps
  * every value of the entry in memory around it. Either way a trap jumps to st->jmp.
  * -DISTHMUS_NO_ASM builds the portable entry on x86-64 too (to test it). */
-#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(ISTHMUS_NO_ASM)
+/* Not with CET (-fcf-protection): the landing point has no endbr64 and the jump does not unwind
+ * the shadow stack, which __builtin_longjmp does; not on x32. */
+#if defined(__x86_64__) && !defined(__ILP32__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(ISTHMUS_NO_ASM) && !defined(__CET__)
 #define AOT_ASM_GUARD 1
 /* The guard's jump buffer: [0] the landing address, [1] the stack pointer to land with. */
 CMN_HIDDEN __attribute__((noreturn)) void aot_guard_jump(intptr_t *jb);
@@ -222,7 +225,7 @@ CMN_HIDDEN __attribute__((used)) isthmus_trap *aot_guard_unwind(aot_state *st, i
 _Static_assert(offsetof(aot_state, th.depth) == 0, "aot_guard reads th.depth at 0");
 _Static_assert(offsetof(aot_state, jmp) == 32, "aot_guard reads jmp at 32");
 _Static_assert(offsetof(aot_fref, tramp) == 8 && offsetof(aot_fref, env) == 16, "aot_guard reads the fref");
-__asm__(".text\n"
+__asm__(".pushsection .text\n"
         ".p2align 4\n"
         ".globl aot_guard\n"
         ".hidden aot_guard\n"
@@ -276,9 +279,12 @@ __asm__(".text\n"
         ".hidden aot_guard_jump\n"
         ".type aot_guard_jump, @function\n"
         "aot_guard_jump:\n"
+        ".cfi_startproc\n"
         "  movq 8(%rdi), %rsp\n"
         "  jmpq *(%rdi)\n"
-        ".size aot_guard_jump, .-aot_guard_jump\n");
+        ".cfi_endproc\n"
+        ".size aot_guard_jump, .-aot_guard_jump\n"
+        ".popsection\n");
 
 static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cells);
 /* The first entry on a thread: sets the stack limit, then enters as usual. */

@@ -61,8 +61,11 @@ def test_refcounts_small_and_large_results(wat):
 
 def test_refcounts_on_errors(wat):
     lib = isthmus.load(wat(SUM_WAT))
-    s = "x"
+    # a string of its own: a shared one like "x" is referenced from everywhere, and garbage
+    # of earlier tests freed during the loop would move its count
+    s = "".join(["not ", "an ", "int"])
     big = 2**100
+    gc.collect()
     before = (sys.getrefcount(s), sys.getrefcount(big))
     for _ in range(1000):
         with pytest.raises(TypeError):
