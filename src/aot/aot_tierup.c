@@ -3,7 +3,8 @@
  * Every call from the host into an interpreted function counts down isthmus_func.tierup (one
  * decrement on the call path, store.c). At zero, aot_tierup_hot claims the function and queues
  * a job for the one worker thread of the process, which picks a subset (the function and,
- * breadth-first, its direct callees within AOT_TIERUP_BUDGET bytes of wasm code), translates
+ * breadth-first, its direct callees that have run, within AOT_TIERUP_BUDGET bytes of wasm
+ * code), translates
  * it in subset mode (calls leaving the subset go through env->funcs), compiles and loads it
  * (aot_subset_lib, cached like whole modules), and hands the library back. The owning thread
  * switches the subset's functions to it at the next safe point: a host → wasm entry (or
@@ -136,8 +137,16 @@ static uint32_t body_size(const isthmus_module *m, uint32_t i) {
   return m->funcs[i].code_end - m->funcs[i].body_off;
 }
 
-/* The root and, breadth-first, its direct callees not claimed by another batch, as long as
- * their bodies fit the budget (a callee that does not fit is skipped, a smaller one may). */
+/* Whether function i has run: the interpreter lowers a function at its first call. */
+static bool has_run(const isthmus_module *m, uint32_t i) {
+  return atomic_load_explicit(&m->funcs[i].lowered, memory_order_acquire) != NULL;
+}
+
+/* The root and, breadth-first, its direct callees that have run and are not claimed by
+ * another batch, as long as their bodies fit the budget (a callee that does not fit is
+ * skipped, a smaller one may). Code that has never run (error paths, the runtime's rare
+ * cases) stays out: it would fill the budget and lengthen the compile; it stays interpreted
+ * and gets a batch of its own if it gets hot. */
 static uint8_t *pick_subset(const isthmus_module *m, uint32_t root, const uint8_t *claimed) {
   uint32_t nf = m->num_funcs, imports = m->num_func_imports;
   uint8_t *in = cmn_xcalloc(nf + 1, 1), *seen = cmn_xcalloc(nf + 1, 1);
@@ -155,7 +164,7 @@ static uint8_t *pick_subset(const isthmus_module *m, uint32_t root, const uint8_
       uint32_t c = in_.i1;
       if (c < imports || c >= nf || seen[c]) continue;
       seen[c] = 1;
-      if (claimed[c] || total + body_size(m, c) > AOT_TIERUP_BUDGET) continue;
+      if (claimed[c] || !has_run(m, c) || total + body_size(m, c) > AOT_TIERUP_BUDGET) continue;
       total += body_size(m, c);
       in[c] = 1;
       queue[qt++] = c;

@@ -2,6 +2,7 @@
  *   - a function called from the host ISTHMUS_TIERUP_CALLS times is compiled in the background
  *     with its direct callees, switches to compiled code and keeps its results;
  *   - a callee over the code budget stays interpreted and is called through the dynamic path;
+ *   - so does a direct callee that has never run (it is left out of the batch);
  *   - traps after the switch carry the same messages and named backtraces;
  *   - a host function re-entering the store is not a safe point: nothing switches under it;
  *   - interruption from another thread and stack exhaustion on code that tiered up;
@@ -43,7 +44,8 @@ static bool trap_has_frame(isthmus_trap *t, const char *name) {
 
 /* hot(x) = helper(x) + big(x); helper(x) = 1000 / x (traps for 0); big is over the budget
  * (66,000 bytes of `i32.const 1; drop`) and returns x + 1. other(x) = helper(x) * 2; cold is
- * never called. via_host(x) = cb(x), a host function that calls `inc` back. */
+ * never called. via_host(x) = cb(x), a host function that calls `inc` back. gate(x) =
+ * rare(x) = helper(x) + 1 when x is 12345, else helper(x). */
 static char *main_wat(void) {
   size_t cap = 1u << 20, n = 0;
   char *t = malloc(cap);
@@ -65,7 +67,11 @@ static char *main_wat(void) {
            "  (func $deep (export \"deep\") (param i32) (result i32)\n"
            "    (if (result i32) (local.get 0)\n"
            "      (then (i32.add (call $deep (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))\n"
-           "      (else (i32.const 0)))))\n");
+           "      (else (i32.const 0))))\n"
+           "  (func $rare (param i32) (result i32) (i32.add (call $helper (local.get 0)) (i32.const 1)))\n"
+           "  (func $gate (export \"gate\") (param i32) (result i32)\n"
+           "    (if (result i32) (i32.eq (local.get 0) (i32.const 12345))\n"
+           "      (then (call $rare (local.get 0))) (else (call $helper (local.get 0))))))\n");
   return t;
 }
 
@@ -238,6 +244,19 @@ int main(int argc, char **argv) {
   call1(store, other, 0, &t);
   CHECK(t && trap_has_frame(t, "helper") && trap_has_frame(t, "other"), "backtrace across batches");
   if (t) isthmus_trap_delete(t);
+
+  /* 3b. a direct callee that has never run stays out of the batch (and is called through the
+   * dynamic path when it finally runs) */
+  {
+    isthmus_func *gate = export_func(inst, "gate"), *rare = inst->funcs[10]; /* after $deep */
+    ok = true;
+    for (int i = 1; i <= THRESHOLD; i++) ok &= call1(store, gate, i, &t) == 1000 / i && !t;
+    CHECK(ok, "gate(i) on the interpreter");
+    CHECK(isthmus_store_wait_compiled(store, 120000) == 0 && isthmus_func_tier(gate) == ISTHMUS_TIER_AOT,
+          "gate tiered up");
+    CHECK(isthmus_func_tier(rare) == ISTHMUS_TIER_INTERP, "its callee that never ran stayed out of the batch");
+    CHECK(call1(store, gate, 12345, &t) == 1 && !t, "gate(12345) calls the interpreted rare");
+  }
 
   /* 4. re-entry: inc gets hot while via_host's frames are active; nothing switches until
    * the host function has returned */
