@@ -467,27 +467,31 @@ aot_lib *aot_module_lib_cached(isthmus_module *m) {
   return lib;
 }
 
-static aot_lib *subset_lib(const isthmus_module *m, const uint8_t *subset, isthmus_error **err);
-
-aot_lib *aot_subset_lib(const isthmus_module *m, const uint8_t *subset, const aot_envcopy *ec, isthmus_error **err) {
-  tl_env = ec;
-  aot_lib *lib = subset_lib(m, subset, err);
-  tl_env = NULL;
-  return lib;
-}
-
-static aot_lib *subset_lib(const isthmus_module *m, const uint8_t *subset, isthmus_error **err) {
+/* The object for the module (only the functions marked in `subset` when not NULL): loaded
+ * from the cache, else built into it (a damaged entry is rebuilt). *refused tells whether the
+ * build itself failed: the whole-module path remembers that, as a retry would fail alike. */
+static aot_lib *load_or_build(const isthmus_module *m, const uint8_t *subset, bool *refused, isthmus_error **err) {
   *err = NULL;
+  *refused = false;
   char dir[3072], so[3200];
   if (!object_path(m, subset, dir, sizeof dir, so, sizeof so, err)) return NULL;
   if (access(so, R_OK) == 0) {
     aot_lib *lib = load(so, err);
     if (lib) return lib;
-    isthmus_error_delete(*err); /* a damaged entry: rebuild it */
+    isthmus_error_delete(*err);
     *err = NULL;
   }
   *err = build_into(m, subset, dir, so);
+  *refused = *err != NULL;
   return *err ? NULL : load(so, err);
+}
+
+aot_lib *aot_subset_lib(const isthmus_module *m, const uint8_t *subset, const aot_envcopy *ec, isthmus_error **err) {
+  tl_env = ec;
+  bool refused;
+  aot_lib *lib = load_or_build(m, subset, &refused, err);
+  tl_env = NULL;
+  return lib;
 }
 
 void aot_lib_free(aot_lib *lib) {
@@ -508,30 +512,18 @@ aot_lib *aot_module_lib(isthmus_module *m, isthmus_error **err) {
       *err = cmn_error(ISTHMUS_ERR_RESOURCE, -1, "%s", lib->failed);
       lib = NULL;
     }
-    goto out;
+  } else {
+    bool refused;
+    lib = load_or_build(m, NULL, &refused, err);
+    if (refused) {
+      /* the compiler ran and refused this module: remember it, a retry would fail the same way */
+      aot_lib *bad = cmn_xcalloc(1, sizeof *bad);
+      const char *msg = isthmus_error_message(*err);
+      bad->failed = cmn_xstrndup(msg, strlen(msg));
+      atomic_store_explicit(&m->aot, bad, memory_order_release);
+    }
+    if (lib) atomic_store_explicit(&m->aot, lib, memory_order_release);
   }
-  char dir[3072], so[3200];
-  if (!object_path(m, NULL, dir, sizeof dir, so, sizeof so, err)) goto out;
-  if (access(so, R_OK) == 0) {
-    lib = load(so, err);
-    if (lib) goto publish;
-    isthmus_error_delete(*err); /* a damaged entry: rebuild it */
-    *err = NULL;
-  }
-  *err = build_into(m, NULL, dir, so);
-  if (*err) {
-    /* the compiler ran and refused this module: remember it, a retry would fail the same way */
-    aot_lib *bad = cmn_xcalloc(1, sizeof *bad);
-    const char *msg = isthmus_error_message(*err);
-    bad->failed = cmn_xstrndup(msg, strlen(msg));
-    atomic_store_explicit(&m->aot, bad, memory_order_release);
-  }
-  if (*err) goto out;
-  lib = load(so, err);
-  if (!lib) goto out;
-publish:
-  atomic_store_explicit(&m->aot, lib, memory_order_release);
-out:
   pthread_mutex_unlock(&lock);
   return lib;
 }
