@@ -223,9 +223,9 @@ typedef struct isthmus_config {
  * instantiation fails when that is impossible. AUTO starts on the interpreter at once (or on
  * the whole module's object when the cache already holds it) and compiles hot functions in the
  * background: a function called from the host 1000 times (ISTHMUS_TIERUP_CALLS=N overrides
- * the count) is compiled with its direct callees (up to 64 KiB of wasm code) by a worker thread,
- * and switches to native code at the store's next host -> wasm call made while no wasm code
- * runs on it (see isthmus_store_wait_compiled, isthmus_func_tier). A failing or missing
+ * the count) is compiled with its direct callees that have run (up to 64 KiB of wasm code) by a
+ * worker thread, and switches to native code at the store's next host -> wasm call made while
+ * no wasm code runs on it (see isthmus_store_wait_compiled, isthmus_func_tier). A failing or missing
  * compiler costs one warning on stderr; the functions stay interpreted. DEFAULT follows the
  * environment variable ISTHMUS_TIER=interp|aot|auto (interp when unset; the Python package's
  * default engine uses AUTO when the variable is unset). */

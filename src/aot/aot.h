@@ -64,8 +64,6 @@ AOT_ABI(AOT_ABI_CODE)
 /* Bumped whenever the generated code or the ABI changes: part of the cache key. */
 #define AOT_VERSION 7
 
-typedef enum aot_tier { AOT_OFF, AOT_FORCED, AOT_AUTO } aot_tier;
-
 /* Translates the module's reachable functions into `*nunits` C sources (malloc'ed strings)
  * and a shared header (the last element of the returned array, named by the driver). */
 typedef struct aot_source {
@@ -74,9 +72,9 @@ typedef struct aot_source {
   char *header;
   uint32_t compiled; /* functions translated */
 } aot_source;
-CMN_HIDDEN void aot_translate(const isthmus_module *m, aot_source *out);
-/* Subset mode: translates exactly the defined functions marked in `only` (no closure over
- * callees); their calls to unmarked functions go through env->funcs. NULL: aot_translate. */
+/* With `only` NULL: the functions reachable from the module's roots (exports, start, tables,
+ * ref.func). Subset mode: exactly the defined functions marked in `only` (no closure over
+ * callees); their calls to unmarked functions go through env->funcs. */
 CMN_HIDDEN void aot_translate_subset(const isthmus_module *m, const uint8_t *only, aot_source *out);
 
 /* Per function (aot_callgraph.c): */

@@ -180,7 +180,11 @@ static isthmus_func *func_at(isthmus_instance *inst, uint32_t off) {
   return lo < m->num_funcs && m->funcs[lo].code_off <= off ? inst->funcs[lo] : NULL;
 }
 
-__attribute__((noinline)) static isthmus_trap *unwind(aot_state *st, intptr_t *saved, uint32_t saved_depth) {
+/* The trap of the entry whose jump buffer st->jmp is, with backtrace frames; puts back the
+ * enclosing entry's buffer and shadow-stack depth. Called from aot_guard's landing code too,
+ * hence external (hidden) and kept. */
+CMN_HIDDEN __attribute__((noinline, used)) isthmus_trap *aot_unwind(aot_state *st, intptr_t *saved,
+                                                                     uint32_t saved_depth) {
   uint32_t off = st->pending ? 0 : st->off; /* the innermost frame's position, when known */
   isthmus_trap *t = st->pending ? st->pending : rt_trap((isthmus_trap_code)st->code);
   st->pending = NULL;
@@ -215,13 +219,10 @@ __attribute__((noinline, cold)) static void limit_for_thread(aot_state *st) {
 #ifdef AOT_ASM_GUARD
 /* isthmus_trap *aot_guard(const aot_fref *r, uint64_t *cells, aot_state *st):
  * r->tramp(r->env, cells) with st->jmp pointing at a jump buffer in its frame; NULL, or the
- * trap (aot_guard_unwind) when compiled code jumped back. Its frame (above the six saved
+ * trap (aot_unwind) when compiled code jumped back. Its frame (above the six saved
  * registers): 0 landing address, 8 stack pointer, 16 the enclosing st->jmp, 24 st,
  * 32 st->th.depth at entry. */
 CMN_HIDDEN isthmus_trap *aot_guard(const aot_fref *r, uint64_t *cells, aot_state *st);
-CMN_HIDDEN __attribute__((used)) isthmus_trap *aot_guard_unwind(aot_state *st, intptr_t *outer, uint32_t depth) {
-  return unwind(st, outer, depth);
-}
 _Static_assert(offsetof(aot_state, th.depth) == 0, "aot_guard reads th.depth at 0");
 _Static_assert(offsetof(aot_state, jmp) == 32, "aot_guard reads jmp at 32");
 _Static_assert(offsetof(aot_fref, tramp) == 8 && offsetof(aot_fref, env) == 16, "aot_guard reads the fref");
@@ -269,7 +270,7 @@ __asm__(".pushsection .text\n"
         "  movq 24(%rsp), %rdi\n"
         "  movq 16(%rsp), %rsi\n"
         "  movl 32(%rsp), %edx\n"
-        "  call aot_guard_unwind\n"
+        "  call aot_unwind\n"
         "  jmp 2b\n"
         ".cfi_endproc\n"
         ".size aot_guard, .-aot_guard\n"
@@ -313,7 +314,7 @@ static isthmus_trap *aot_entry(void *envp, isthmus_caller *caller, uint64_t *cel
     enter_outermost(st);
   }
   intptr_t jb[5];
-  if (__builtin_setjmp(jb)) return unwind(st, saved, saved_depth);
+  if (__builtin_setjmp(jb)) return aot_unwind(st, saved, saved_depth);
   st->jmp = jb;
   r->tramp(r->env, cells);
   st->jmp = saved;

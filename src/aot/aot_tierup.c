@@ -305,8 +305,10 @@ static bool start_worker(void) {
 
 /* ---------------------------------------------------------------- the owning thread */
 
-/* Switches every finished batch in; the store is at a safe point. */
-static void install_ready(tu_store *ts) {
+/* Switches every finished batch in if the store is at a safe point; whether it could. One
+ * atomic load while compiles run: the worker sets has_ready with each result. */
+static bool install_ready(isthmus_store *s, tu_store *ts) {
+  if (!atomic_load_explicit(&ts->has_ready, memory_order_acquire) || !aot_store_idle(s)) return false;
   pthread_mutex_lock(&ts->mu);
   tu_job *r = ts->ready;
   ts->ready = NULL;
@@ -321,6 +323,7 @@ static void install_ready(tu_store *ts) {
     job_free(r);
     r = n;
   }
+  return true;
 }
 
 void aot_tierup_poll(isthmus_store *s) {
@@ -329,9 +332,7 @@ void aot_tierup_poll(isthmus_store *s) {
     s->tierup_poll = false;
     return;
   }
-  /* one atomic load while compiles run: the worker sets has_ready with each result */
-  if (!atomic_load_explicit(&ts->has_ready, memory_order_acquire) || !aot_store_idle(s)) return;
-  install_ready(ts);
+  if (!install_ready(s, ts)) return;
   pthread_mutex_lock(&ts->mu);
   s->tierup_poll = ts->pending || ts->ready;
   pthread_mutex_unlock(&ts->mu);
@@ -343,10 +344,7 @@ bool aot_tierup_hot(isthmus_store *s, isthmus_func *f) {
     return false;
   }
   tu_store *ts = store_link(s);
-  if (atomic_load_explicit(&ts->has_ready, memory_order_acquire) && aot_store_idle(s)) {
-    install_ready(ts);
-    if (f->host) return true;
-  }
+  if (install_ready(s, ts) && f->host) return true;
   bool queue = false;
   pthread_mutex_lock(&ts->mu);
   tu_inst *ti = inst_link(ts, f->inst);
@@ -413,7 +411,7 @@ uint32_t isthmus_store_wait_compiled(isthmus_store *s, int64_t timeout_ms) {
     else if (pthread_cond_timedwait(&ts->done, &ts->mu, &until) != 0) break;
   }
   pthread_mutex_unlock(&ts->mu);
-  if (atomic_load_explicit(&ts->has_ready, memory_order_acquire) && aot_store_idle(s)) install_ready(ts);
+  install_ready(s, ts);
   pthread_mutex_lock(&ts->mu);
   uint32_t left = ts->pending;
   pthread_mutex_unlock(&ts->mu);

@@ -131,12 +131,7 @@ static const char prelude[] =
     "#define AOT_SP() ((char *)__builtin_frame_address(0))\n"
     "#endif\n"
     /* function entry: native stack and depth limits, the shadow frame, the interrupt poll */
-    "#define AOT_ENTER(IDX) aot_thread *th = env->th; uint32_t dep_ = th->depth;"
-    " volatile int *intr = env->interrupt;"
-    " if (AOT_UNLIKELY(dep_ >= th->max_depth || AOT_SP() < th->stack_limit))"
-    " aot_trap(env, ISTHMUS_TRAP_STACK_EXHAUSTED, 0);"
-    " th->shadow[dep_] = env->funcs[IDX]; th->depth = dep_ + 1;"
-    " if (AOT_UNLIKELY(*intr)) aot_trap(env, ISTHMUS_TRAP_INTERRUPTED, 0)\n"
+    "#define AOT_ENTER(IDX) AOT_ENTER_NOPOLL(IDX); AOT_POLL(0)\n"
     "#define AOT_ENTER_NOPOLL(IDX) aot_thread *th = env->th; uint32_t dep_ = th->depth;"
     " volatile int *intr = env->interrupt; (void)intr;"
     " if (AOT_UNLIKELY(dep_ >= th->max_depth || AOT_SP() < th->stack_limit))"
@@ -489,7 +484,7 @@ static sbuf translate_func(fx *F, uint32_t index) {
   F->calls = false;
   F->next_id = 1;
   memset(F->gused, 0, m->num_globals + 1);
-  memset(F->gvalid, 0, m->num_globals + 1);
+  forget_globals(F);
   F->inl = 0;
   F->lpre[0] = 0;
   F->cs_floor = 0;
@@ -1009,4 +1004,3 @@ void aot_source_free(aot_source *s) {
   memset(s, 0, sizeof *s);
 }
 
-void aot_translate(const isthmus_module *m, aot_source *out) { aot_translate_subset(m, NULL, out); }
