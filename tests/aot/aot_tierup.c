@@ -123,6 +123,19 @@ static isthmus_instance *instantiate(isthmus_store *s, isthmus_module *m) {
   return inst;
 }
 
+/* A new store with an instance of module text (both returned for deleting). */
+static isthmus_instance *fresh(isthmus_engine *e, const char *text, isthmus_store **s, isthmus_module **m) {
+  *s = isthmus_store_new(e);
+  *m = module(e, text);
+  return instantiate(*s, *m);
+}
+
+/* Calls f(0), f(1), ... THRESHOLD times: the last call queues its compile. */
+static void heat(isthmus_store *s, isthmus_func *f) {
+  isthmus_trap *t;
+  for (int i = 0; i < THRESHOLD; i++) call1(s, f, i, &t);
+}
+
 /* Child: CC=/nonexistent. One warning, every function stays interpreted, results right. */
 static int no_cc(void) {
   isthmus_engine *e = auto_engine();
@@ -323,18 +336,13 @@ int main(int argc, char **argv) {
   /* 7. a store and its module deleted with a compile in flight; a later store's compile
    * finishing proves the worker went past the dropped job (one worker, in order) */
   {
-    isthmus_store *s2 = isthmus_store_new(e);
-    isthmus_module *m2 = module(e, text);
-    isthmus_instance *i2 = instantiate(s2, m2);
-    isthmus_func *cold2 = export_func(i2, "cold");
-    for (int i = 0; i < THRESHOLD; i++) call1(s2, cold2, i, &t);
+    isthmus_store *s2, *s3;
+    isthmus_module *m2, *m3;
+    heat(s2, export_func(fresh(e, text, &s2, &m2), "cold"));
     isthmus_store_delete(s2);
     isthmus_module_delete(m2);
-    isthmus_store *s3 = isthmus_store_new(e);
-    isthmus_module *m3 = module(e, text);
-    isthmus_instance *i3 = instantiate(s3, m3);
-    isthmus_func *inc3 = export_func(i3, "inc");
-    for (int i = 0; i < THRESHOLD; i++) call1(s3, inc3, i, &t);
+    isthmus_func *inc3 = export_func(fresh(e, text, &s3, &m3), "inc");
+    heat(s3, inc3);
     CHECK(isthmus_store_wait_compiled(s3, 120000) == 0 && isthmus_func_tier(inc3) == ISTHMUS_TIER_AOT,
           "a later store tiers up after a dropped job");
     isthmus_store_delete(s3);
@@ -342,17 +350,17 @@ int main(int argc, char **argv) {
   }
   /* 8. fork with a compile in flight: the child does not wait for it and compiles its own */
   {
-    isthmus_store *s4 = isthmus_store_new(e);
-    isthmus_module *m4 = module(e, text);
-    isthmus_instance *i4 = instantiate(s4, m4);
+    isthmus_store *s4;
+    isthmus_module *m4;
+    isthmus_instance *i4 = fresh(e, text, &s4, &m4);
     isthmus_func *cold4 = export_func(i4, "cold"), *inc4 = export_func(i4, "inc");
-    for (int i = 0; i < THRESHOLD; i++) call1(s4, cold4, i, &t);
+    heat(s4, cold4);
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
       int code = 0;
       if (isthmus_store_wait_compiled(s4, 20000) != 0) code |= 1; /* nothing left to wait for */
-      for (int i = 0; i < THRESHOLD; i++) call1(s4, inc4, i, &t);
+      heat(s4, inc4);
       if (isthmus_store_wait_compiled(s4, 120000) != 0) code |= 2;
       if (isthmus_func_tier(inc4) != ISTHMUS_TIER_AOT || call1(s4, inc4, 1, &t) != 2) code |= 4;
       _exit(code);

@@ -127,6 +127,12 @@ def test_go_panic_after_tier_up_has_go_names(auto, go_reactor):
     assert b"panic: runtime error: integer divide by zero" in bytes(err)
 
 
+def run_python(code, **env):
+    """Runs code in a new Python process with env added to the environment."""
+    return subprocess.run([sys.executable, "-c", code], env=dict(os.environ, **env), capture_output=True,
+                          text=True, timeout=300)
+
+
 def test_missing_compiler_warns_once_and_stays_interpreted(tmp_path, wat):
     path = tmp_path / "m.wasm"
     path.write_bytes(wat(WAT))
@@ -141,9 +147,7 @@ def test_missing_compiler_warns_once_and_stays_interpreted(tmp_path, wat):
             assert lib.hot(i) == int(1000 / i) + 1
         print(lib.hot.tier, lib.cold.tier)
     """)
-    env = dict(os.environ, CC="/nonexistent/cc", ISTHMUS_CACHE_DIR=str(tmp_path / "cache"),
-               ISTHMUS_TIERUP_CALLS="10")
-    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    r = run_python(code, CC="/nonexistent/cc", ISTHMUS_CACHE_DIR=str(tmp_path / "cache"), ISTHMUS_TIERUP_CALLS="10")
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["interp", "interp"]
     warnings = [line for line in r.stderr.splitlines() if "warning" in line]
@@ -160,8 +164,7 @@ def test_exit_with_a_compile_in_flight(tmp_path, wat):
             lib.hot(i)
         print("done")
     """)
-    env = dict(os.environ, ISTHMUS_CACHE_DIR=str(tmp_path / "cache"), ISTHMUS_TIERUP_CALLS="5")
-    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    r = run_python(code, ISTHMUS_CACHE_DIR=str(tmp_path / "cache"), ISTHMUS_TIERUP_CALLS="5")
     assert r.returncode == 0 and r.stdout == "done\n", r.stderr
 
 
