@@ -139,11 +139,10 @@ static void heat(isthmus_store *s, isthmus_func *f) {
 /* Child: CC=/nonexistent. One warning, every function stays interpreted, results right. */
 static int no_cc(void) {
   isthmus_engine *e = auto_engine();
-  store = isthmus_store_new(e);
   char *text = main_wat();
-  isthmus_module *m = module(e, text);
+  isthmus_module *m;
+  isthmus_instance *inst = fresh(e, text, &store, &m);
   free(text);
-  isthmus_instance *inst = instantiate(store, m);
   isthmus_func *hot = export_func(inst, "hot"), *other = export_func(inst, "other");
   isthmus_trap *t;
   for (int i = 0; i < THRESHOLD * 4; i++) {
@@ -163,11 +162,10 @@ static int no_cc(void) {
 /* Child: queues a compile and exits at once. */
 static int exit_in_flight(void) {
   isthmus_engine *e = auto_engine();
-  store = isthmus_store_new(e);
   char *text = main_wat();
-  isthmus_module *m = module(e, text);
+  isthmus_module *m;
+  isthmus_instance *inst = fresh(e, text, &store, &m);
   free(text);
-  isthmus_instance *inst = instantiate(store, m);
   isthmus_func *hot = export_func(inst, "hot");
   isthmus_trap *t;
   for (int i = 0; i < THRESHOLD + 1; i++) call1(store, hot, 10, &t);
@@ -210,10 +208,9 @@ int main(int argc, char **argv) {
 
   /* 1. tier-up of `hot` with `helper`; `big` is over the budget and stays interpreted */
   isthmus_engine *e = auto_engine();
-  store = isthmus_store_new(e);
   char *text = main_wat();
-  isthmus_module *m = module(e, text);
-  isthmus_instance *inst = instantiate(store, m);
+  isthmus_module *m;
+  isthmus_instance *inst = fresh(e, text, &store, &m);
   isthmus_func *hot = export_func(inst, "hot"), *other = export_func(inst, "other");
   isthmus_func *cold = export_func(inst, "cold");
   inc_fn = export_func(inst, "inc");

@@ -127,6 +127,13 @@ def test_go_panic_after_tier_up_has_go_names(auto, go_reactor):
     assert b"panic: runtime error: integer divide by zero" in bytes(err)
 
 
+def module_file(tmp_path, wat):
+    """The test module (WAT) written to a file, for a child process to load."""
+    path = tmp_path / "m.wasm"
+    path.write_bytes(wat(WAT))
+    return path
+
+
 def run_python(code, **env):
     """Runs code in a new Python process with env added to the environment."""
     return subprocess.run([sys.executable, "-c", code], env=dict(os.environ, **env), capture_output=True,
@@ -134,8 +141,7 @@ def run_python(code, **env):
 
 
 def test_missing_compiler_warns_once_and_stays_interpreted(tmp_path, wat):
-    path = tmp_path / "m.wasm"
-    path.write_bytes(wat(WAT))
+    path = module_file(tmp_path, wat)
     code = textwrap.dedent(f"""
         import isthmus
         lib = isthmus.load({str(path)!r}, engine=isthmus.Engine(tier="auto"))
@@ -155,8 +161,7 @@ def test_missing_compiler_warns_once_and_stays_interpreted(tmp_path, wat):
 
 
 def test_exit_with_a_compile_in_flight(tmp_path, wat):
-    path = tmp_path / "m.wasm"
-    path.write_bytes(wat(WAT))
+    path = module_file(tmp_path, wat)
     code = textwrap.dedent(f"""
         import isthmus
         lib = isthmus.load({str(path)!r}, engine=isthmus.Engine(tier="auto"))
